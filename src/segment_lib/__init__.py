@@ -1,0 +1,8 @@
+"""segment_lib: customer tiering and region-split analysis for CRM data.
+
+The data flow runs one way: ``config`` -> ``io`` (read, map, validate into a
+:class:`~segment_lib.contract.Dataset`) -> ``features`` -> ``tiering`` ->
+``regions`` -> ``rebalance`` -> ``report``/``runner``.  See ``docs/architecture.md``.
+"""
+
+__version__ = "0.1.0"
