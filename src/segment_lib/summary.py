@@ -1,0 +1,137 @@
+"""Descriptive overview numbers for the first report: counts, revenue concentration, monthly revenue.
+
+Every function takes a :class:`~segment_lib.contract.Dataset` (or a Series) and returns a tidy
+DataFrame or a number; nothing prints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .contract import Dataset
+
+
+def customer_revenue(dataset: Dataset, months: int | None = 12) -> pd.DataFrame:
+    """Net revenue per customer over the ``months`` before ``dataset.as_of`` (all history if None).
+
+    Returns columns ``customer_id``, ``revenue``: one row per customer in ``customers``,
+    0 for customers without transactions in the window (returns can make it negative).
+    """
+    tx = dataset.transactions
+    if months is not None and dataset.as_of is not None:
+        start = pd.Timestamp(dataset.as_of) - pd.DateOffset(months=months)
+        tx = tx[(tx["date"] > start) & (tx["date"] <= pd.Timestamp(dataset.as_of))]
+    rev = tx.groupby("customer_id", sort=False)["amount"].sum()
+    ids = dataset.customers["customer_id"]
+    out = pd.DataFrame({"customer_id": ids.to_numpy(),
+                        "revenue": rev.reindex(ids).fillna(0.0).to_numpy(dtype=float)})
+    return out
+
+
+def pareto_curve(revenue: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Cumulative revenue share against the share of customers, best customers first.
+
+    Negative values (net returns) count as 0.  Returns columns ``customer_share`` and
+    ``revenue_share``, both from 0 to 1, starting with the point (0, 0); row *i* says the
+    top ``customer_share`` of customers bring ``revenue_share`` of revenue.
+    """
+    v = np.clip(np.asarray(revenue, dtype=float), 0.0, None)
+    v = np.sort(v)[::-1]
+    n = len(v)
+    total = v.sum()
+    cum = np.concatenate([[0.0], np.cumsum(v)])
+    rev_share = cum / total if total > 0 else np.zeros(n + 1)
+    cust_share = np.arange(n + 1) / max(n, 1)
+    return pd.DataFrame({"customer_share": cust_share, "revenue_share": rev_share})
+
+
+def top_share_for(revenue: pd.Series | np.ndarray, target: float = 0.8) -> float:
+    """Smallest share of customers (best first) whose revenue reaches ``target`` of the total.
+
+    ``top_share_for(rev, 0.8) == 0.2`` reads "the top 20% of customers bring 80% of revenue".
+    Returns NaN when there is no positive revenue.
+    """
+    curve = pareto_curve(revenue)
+    if curve["revenue_share"].iloc[-1] <= 0:
+        return float("nan")
+    i = int(np.searchsorted(curve["revenue_share"].to_numpy(), target - 1e-12, side="left"))
+    return float(curve["customer_share"].iloc[min(i, len(curve) - 1)])
+
+
+def gini(revenue: pd.Series | np.ndarray) -> float:
+    """Gini coefficient of revenue (negatives as 0): 0 = everyone equal, 1 = one customer has all."""
+    v = np.sort(np.clip(np.asarray(revenue, dtype=float), 0.0, None))
+    n = len(v)
+    if n == 0 or v.sum() <= 0:
+        return float("nan")
+    ranks = np.arange(1, n + 1)
+    return float((2 * (ranks * v).sum()) / (n * v.sum()) - (n + 1) / n)
+
+
+def customers_by_region(dataset: Dataset, split: str | None = None) -> pd.DataFrame:
+    """Customers per region of ``split`` (current split by default).
+
+    Columns ``region_id``, ``customers``, ``share``; sorted by customers descending then region.
+    Customers in geo units the split does not cover are counted under region "(unassigned)".
+    """
+    mapping = dataset.split(split)
+    region = dataset.customers["geo_unit_id"].map(mapping).fillna("(unassigned)")
+    return _count_table(region.rename("region_id"))
+
+
+def customers_by_industry(dataset: Dataset) -> pd.DataFrame:
+    """Customers per industry: columns ``industry``, ``customers``, ``share`` ("(unknown)" for blanks)."""
+    c = dataset.customers
+    ind = c["industry"] if "industry" in c.columns else pd.Series(pd.NA, index=c.index)
+    return _count_table(ind.fillna("(unknown)").rename("industry"))
+
+
+def _count_table(s: pd.Series) -> pd.DataFrame:
+    name = s.name
+    counts = s.astype("string").value_counts().rename("customers").rename_axis(name).reset_index()
+    counts = counts.sort_values(["customers", name], ascending=[False, True], kind="stable")
+    counts["customers"] = counts["customers"].astype("int64")
+    total = counts["customers"].sum()
+    counts["share"] = counts["customers"] / total if total else 0.0
+    return counts.reset_index(drop=True)
+
+
+def monthly_revenue(dataset: Dataset, months: int | None = 24) -> pd.DataFrame:
+    """Net revenue per calendar month for the last ``months`` months up to ``as_of``.
+
+    Columns ``month`` (Timestamp, first day of month), ``revenue``, ``orders``,
+    ``active_customers``; months without transactions appear with zeros.
+    """
+    tx = dataset.transactions
+    if tx.empty:
+        return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"), "revenue": [], "orders": [],
+                             "active_customers": []})
+    end = pd.Timestamp(dataset.as_of) if dataset.as_of is not None else tx["date"].max()
+    tx = tx[tx["date"] <= end]
+    month = tx["date"].dt.to_period("M")
+    g = tx.groupby(month, sort=True)
+    out = pd.DataFrame({
+        "revenue": g["amount"].sum().astype(float),
+        "orders": g.size().astype("int64"),
+        "active_customers": g["customer_id"].nunique().astype("int64"),
+    })
+    last = end.to_period("M")
+    first = out.index.min() if months is None else max(out.index.min(), last - (months - 1))
+    full = pd.period_range(first, last, freq="M")
+    out = out.reindex(full, fill_value=0)
+    out.index = full.to_timestamp()
+    return out.rename_axis("month").reset_index()
+
+
+def data_quality(dataset: Dataset) -> pd.DataFrame:
+    """Table sizes for the report: ``table``, ``rows``, ``columns``, ``status``.
+
+    ``status`` is "ok", "empty (optional)" or "empty" for required tables with no rows.
+    """
+    from .contract import TABLES
+
+    s = dataset.summary()
+    req = s["table"].map(lambda t: TABLES[t].required)
+    status = np.where(s["rows"] > 0, "ok", np.where(req, "empty", "empty (optional)"))
+    return s.assign(status=status)[["table", "rows", "columns", "status"]]
