@@ -1,0 +1,427 @@
+"""Statistics for region evaluation: balance measures, seeded bootstrap intervals, NPS, the load-effect model.
+
+Every interval helper works on many groups at once (one row per group in the result) and
+is vectorised: no Python loop over observations.
+
+Bootstrap methods (all percentile intervals, ``level`` = 0.95 by default)
+--------------------------------------------------------------------------
+* Discrete scores (CSAT 1-5, NPS categories, 0/1 rates): *exact-resampling multinomial
+  bootstrap*.  A bootstrap resample of n answers is fully described by how many answers
+  fall on each level, and those counts are Multinomial(n, observed shares).  Drawing the
+  counts is identical in distribution to resampling rows, costs O(groups x levels x B)
+  instead of O(n x B), and is seeded by ``random_state``.
+* Quantiles (median, p90 of first-response hours): *exact bootstrap*.  For sorted values
+  x(1) <= ... <= x(n), the bootstrap quantile (inverted-CDF definition, order statistic
+  k = ceil(q n)) satisfies P(Q* <= x(j)) = P(Binomial(n, j/n) >= k); the interval ends are
+  the smallest j where that probability passes alpha/2 and 1 - alpha/2 (found by a vectorised
+  binary search).  No Monte Carlo error, so no seed is needed.
+* Continuous means: Poisson bootstrap (each row gets a Poisson(1) weight per replicate),
+  processed in chunks.  Cost O(n x B); meant for thousands, not millions, of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import ModelInputError
+
+# ---------------------------------------------------------------------------
+# Balance measures
+# ---------------------------------------------------------------------------
+
+
+def gini(x) -> float:
+    """Gini coefficient of non-negative values: sum_ij |x_i - x_j| / (2 n^2 mean).
+
+    0 = perfectly equal, (n-1)/n = everything on one element.  Computed from the sorted
+    values as (2 * sum_i i x_(i)) / (n * sum x) - (n + 1) / n with i = 1..n.  NaNs are dropped;
+    NaN for an empty input or a zero total.
+    """
+    v = np.asarray(x, dtype=float)
+    v = np.sort(v[~np.isnan(v)])
+    n = v.size
+    if n == 0 or v.sum() == 0:
+        return float("nan")
+    if (v < 0).any():
+        raise ModelInputError("gini needs non-negative values")
+    i = np.arange(1, n + 1)
+    return float(2.0 * np.sum(i * v) / (n * v.sum()) - (n + 1) / n)
+
+
+def cv(x) -> float:
+    """Coefficient of variation: population standard deviation (ddof=0) / mean. NaNs dropped."""
+    v = np.asarray(x, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size == 0 or v.mean() == 0:
+        return float("nan")
+    return float(v.std(ddof=0) / v.mean())
+
+
+def balance(x, over: float = 1.0) -> dict[str, float]:
+    """Balance of a load vector: ``max_mean`` (max / mean), ``cv``, ``gini``, ``share_over``
+    (share of elements strictly above ``over``; e.g. load ratio > 1 = over capacity)."""
+    v = np.asarray(x, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return {"max_mean": float("nan"), "cv": float("nan"), "gini": float("nan"), "share_over": float("nan")}
+    m = v.mean()
+    return {
+        "max_mean": float(v.max() / m) if m else float("nan"),
+        "cv": cv(v),
+        "gini": gini(np.clip(v, 0, None)),
+        "share_over": float((v > over).mean()),
+    }
+
+
+# ---------------------------------------------------------------------------
+# NPS
+# ---------------------------------------------------------------------------
+
+
+def nps(scores) -> float:
+    """Net Promoter Score in points (-100..100): % promoters (9-10) - % detractors (0-6). NaNs dropped."""
+    s = np.asarray(scores, dtype=float)
+    s = s[~np.isnan(s)]
+    if s.size == 0:
+        return float("nan")
+    return float(100.0 * ((s >= 9).mean() - (s <= 6).mean()))
+
+
+# ---------------------------------------------------------------------------
+# Grouped bootstrap helpers
+# ---------------------------------------------------------------------------
+
+
+def _codes(groups, n: int) -> tuple[np.ndarray, pd.Index]:
+    if groups is None:
+        return np.zeros(n, dtype=np.int64), pd.Index(["all"], name="group")
+    codes, uniques = pd.factorize(pd.Series(groups).reset_index(drop=True), sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, name="group")
+
+
+def _percentile(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    a = (1 - level) / 2
+    with np.errstate(all="ignore"):
+        lo, hi = np.nanquantile(draws, [a, 1 - a], axis=0) if draws.size else (np.array([]), np.array([]))
+    return lo, hi
+
+
+def _level_counts(values: np.ndarray, codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    levels, lv = np.unique(values, return_inverse=True)
+    counts = np.zeros((n_groups, levels.size), dtype=np.int64)
+    np.add.at(counts, (codes, lv.ravel()), 1)
+    return levels, counts
+
+
+def _multinomial_draws(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """(B, G, L) bootstrap level counts for groups with observed ``counts`` (G, L)."""
+    n = counts.sum(axis=1)
+    p = np.where(n[:, None] > 0, counts / np.maximum(n, 1)[:, None], 1.0 / counts.shape[1])
+    return rng.multinomial(n, p, size=(n_boot, counts.shape[0]))
+
+
+def _frame(index: pd.Index, n, est, lo, hi, extra: dict | None = None) -> pd.DataFrame:
+    df = pd.DataFrame({"n": np.asarray(n, dtype=np.int64), "estimate": est, "ci_low": lo, "ci_high": hi}, index=index)
+    if extra:
+        for k, v in extra.items():
+            df[k] = v
+    return df
+
+
+def _discrete_stat_ci(
+    values: np.ndarray,
+    groups,
+    stat,  # (levels, counts (..., L)) -> statistic (...)
+    n_boot: int,
+    level: float,
+    random_state,
+    vs_rest: bool,
+) -> pd.DataFrame:
+    values = np.asarray(values, dtype=float)
+    codes, index = _codes(groups, values.size)
+    keep = ~np.isnan(values)
+    values, codes = values[keep], codes[keep]
+    g = len(index)
+    if values.size == 0:
+        nan = np.full(g, np.nan)
+        return _frame(index, np.zeros(g), nan, nan, nan)
+    levels, counts = _level_counts(values, codes, g)
+    rng = np.random.default_rng(random_state)
+    n = counts.sum(axis=1)
+    with np.errstate(all="ignore"):
+        est = np.where(n > 0, stat(levels, counts), np.nan)
+        draws = np.where(n[None, :] > 0, stat(levels, _multinomial_draws(counts, n_boot, rng)), np.nan)
+    lo, hi = _percentile(draws, level)
+    extra = None
+    if vs_rest:
+        rest = counts.sum(axis=0)[None, :] - counts
+        nr = rest.sum(axis=1)
+        with np.errstate(all="ignore"):
+            est_r = np.where(nr > 0, stat(levels, rest), np.nan)
+            draws_r = np.where(nr[None, :] > 0, stat(levels, _multinomial_draws(rest, n_boot, rng)), np.nan)
+        dlo, dhi = _percentile(draws - draws_r, level)
+        extra = {"rest_estimate": est_r, "diff_vs_rest": est - est_r, "diff_ci_low": dlo, "diff_ci_high": dhi}
+    return _frame(index, n, est, lo, hi, extra)
+
+
+def _mean_stat(levels, counts):
+    return (counts * levels).sum(axis=-1) / counts.sum(axis=-1)
+
+
+def mean_ci(
+    values,
+    groups=None,
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state=0,
+    vs_rest: bool = False,
+    max_levels: int = 50,
+) -> pd.DataFrame:
+    """Mean with a seeded bootstrap percentile interval, per group.
+
+    Returns a DataFrame indexed by group with ``n``, ``estimate``, ``ci_low``, ``ci_high``;
+    with ``vs_rest`` also ``rest_estimate``, ``diff_vs_rest`` (group minus all other groups
+    pooled) and its interval ``diff_ci_low``/``diff_ci_high``.  Values with at most
+    ``max_levels`` distinct values (scores, 0/1) use the exact multinomial bootstrap;
+    otherwise a chunked Poisson bootstrap.  NaNs are dropped.
+    """
+    v = np.asarray(values, dtype=float)
+    if np.unique(v[~np.isnan(v)]).size <= max_levels:
+        return _discrete_stat_ci(v, groups, _mean_stat, n_boot, level, random_state, vs_rest)
+    return _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest)
+
+
+def _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest, chunk=50) -> pd.DataFrame:
+    codes, index = _codes(groups, v.size)
+    keep = ~np.isnan(v)
+    v, codes = v[keep], codes[keep]
+    g = len(index)
+    n = np.bincount(codes, minlength=g)
+    s = np.bincount(codes, weights=v, minlength=g)
+    rng = np.random.default_rng(random_state)
+    sums = np.empty((n_boot, g))
+    wts = np.empty((n_boot, g))
+    for b0 in range(0, n_boot, chunk):
+        b1 = min(n_boot, b0 + chunk)
+        w = rng.poisson(1.0, size=(b1 - b0, v.size)).astype(float)
+        for b in range(b1 - b0):
+            sums[b0 + b] = np.bincount(codes, weights=w[b] * v, minlength=g)
+            wts[b0 + b] = np.bincount(codes, weights=w[b], minlength=g)
+    with np.errstate(all="ignore"):
+        est = s / n
+        draws = sums / wts
+    lo, hi = _percentile(draws, level)
+    extra = None
+    if vs_rest:
+        with np.errstate(all="ignore"):
+            est_r = (s.sum() - s) / (n.sum() - n)
+            draws_r = (sums.sum(axis=1, keepdims=True) - sums) / (wts.sum(axis=1, keepdims=True) - wts)
+        dlo, dhi = _percentile(draws - draws_r, level)
+        extra = {"rest_estimate": est_r, "diff_vs_rest": est - est_r, "diff_ci_low": dlo, "diff_ci_high": dhi}
+    return _frame(index, n, est, lo, hi, extra)
+
+
+def proportion_ci(flags, groups=None, **kwargs) -> pd.DataFrame:
+    """Share of True (e.g. complaint rate, dormancy rate) per group with a bootstrap interval.
+
+    Same output and keyword arguments as :func:`mean_ci`; NaN/NA flags are dropped.
+    """
+    v = pd.Series(np.asarray(flags, dtype=object)).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return _discrete_stat_ci(v, groups, _mean_stat, kwargs.pop("n_boot", 1000), kwargs.pop("level", 0.95),
+                             kwargs.pop("random_state", 0), kwargs.pop("vs_rest", False))
+
+
+def _nps_stat(levels, counts):
+    prom = counts[..., levels >= 9].sum(axis=-1)
+    det = counts[..., levels <= 6].sum(axis=-1)
+    return 100.0 * (prom - det) / counts.sum(axis=-1)
+
+
+def nps_ci(
+    scores, groups=None, *, n_boot: int = 1000, level: float = 0.95, random_state=0, vs_rest: bool = False
+) -> pd.DataFrame:
+    """NPS (points, -100..100) per group with an exact multinomial bootstrap interval.
+
+    Same columns as :func:`mean_ci`.  Scores outside 0..10 raise :class:`ModelInputError`.
+    """
+    s = np.asarray(scores, dtype=float)
+    ok = s[~np.isnan(s)]
+    if ok.size and (ok.min() < 0 or ok.max() > 10):
+        raise ModelInputError("NPS answers must be on the 0-10 scale")
+    return _discrete_stat_ci(s, groups, _nps_stat, n_boot, level, random_state, vs_rest)
+
+
+def quantile_ci(values, groups=None, q: float = 0.5, *, level: float = 0.95, random_state=None) -> pd.DataFrame:
+    """Quantile ``q`` per group with its exact bootstrap percentile interval.
+
+    ``estimate`` is the usual (linear-interpolation) sample quantile; the interval is the
+    exact bootstrap distribution of the inverted-CDF quantile (see module docstring), so it
+    is deterministic (``random_state`` is accepted for a uniform signature and ignored).
+    Returns ``n``, ``estimate``, ``ci_low``, ``ci_high`` indexed by group.
+    """
+    from scipy.stats import binom
+
+    v = np.asarray(values, dtype=float)
+    codes, index = _codes(groups, v.size)
+    keep = ~np.isnan(v)
+    v, codes = v[keep], codes[keep]
+    g = len(index)
+    order = np.lexsort((v, codes))
+    v, codes = v[order], codes[order]
+    n = np.bincount(codes, minlength=g)
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])
+    est = np.full(g, np.nan)
+    lo = np.full(g, np.nan)
+    hi = np.full(g, np.nan)
+    has = n > 0
+    if not has.any():
+        return _frame(index, n, est, lo, hi)
+    ng, sg = n[has], start[has]
+    # point estimate: linear interpolation between order statistics
+    h = (ng - 1) * q
+    fl = np.floor(h).astype(np.int64)
+    ce = np.minimum(fl + 1, ng - 1)
+    est[has] = v[sg + fl] + (h - fl) * (v[sg + ce] - v[sg + fl])
+    k = np.maximum(np.ceil(q * ng).astype(np.int64), 1)  # 1-based order statistic of the bootstrap quantile
+    a = (1 - level) / 2
+
+    def smallest_j(target: float) -> np.ndarray:
+        # smallest j in 1..n with P(Binom(n, j/n) >= k) >= target (monotone in j)
+        lo_j = np.ones_like(ng)
+        hi_j = ng.copy()
+        while np.any(lo_j < hi_j):
+            mid = (lo_j + hi_j) // 2
+            ok = binom.sf(k - 1, ng, mid / ng) >= target
+            hi_j = np.where(ok, mid, hi_j)
+            lo_j = np.where(ok, lo_j, mid + 1)
+        return lo_j
+
+    lo[has] = v[sg + smallest_j(a) - 1]
+    hi[has] = v[sg + smallest_j(1 - a) - 1]
+    return _frame(index, n, est, lo, hi)
+
+
+# ---------------------------------------------------------------------------
+# Does workload hurt satisfaction?
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class EffectResult:
+    """Result of :func:`load_effect_model`.
+
+    ``table``: tidy coefficients (``outcome``, ``term``, ``estimate``, ``std_error``, ``ci_low``,
+    ``ci_high``, ``p_value``, ``n_obs``, ``n_clusters``, ``is_load``);
+    ``effect``: one row dict for the load term, plus ``step`` and the effect of one step
+    (``step_effect``, ``step_ci_low``, ``step_ci_high``; for a log outcome these are relative
+    changes, e.g. 0.35 = +35 %); ``sentence``: the result in plain words; ``warnings``.
+    """
+
+    table: pd.DataFrame
+    effect: dict
+    sentence: str
+    warnings: list[str] = field(default_factory=list)
+    fit: object = None
+
+
+def load_effect_model(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    load_col: str = "load_ratio",
+    controls: Sequence[str] = ("tier", "industry"),
+    cluster_col: str = "rep_id",
+    log_outcome: bool = False,
+    step: float = 0.5,
+    level: float = 0.95,
+    outcome_label: str | None = None,
+    max_rows: int | None = 500_000,
+    random_state=0,
+) -> EffectResult:
+    """OLS of an outcome on rep load with categorical controls and cluster-robust errors by rep.
+
+    Model: ``y = a + b * load + sum_c C(control_c) + e`` (``y`` = log(outcome) when
+    ``log_outcome``; zero/negative outcomes are dropped then), estimated with statsmodels
+    OLS and a cluster-robust (CR1) covariance clustered on ``cluster_col``, because answers
+    of one rep share the rep's load and are not independent.  ``controls`` are treated as
+    categorical (one dummy per level, first level dropped); missing control values become an
+    ``"(missing)"`` level.  Rows with missing outcome, load or cluster are dropped.  When the
+    data has more than ``max_rows`` rows a seeded random subsample is used (recorded in
+    ``warnings``).
+
+    The plain-words sentence states the effect of ``step`` (default 0.5, i.e. going from
+    1.0x to 1.5x capacity).  Raises :class:`ModelInputError` when load does not vary or
+    fewer than 3 clusters remain.
+    """
+    import statsmodels.api as sm
+
+    label = outcome_label or outcome
+    warnings: list[str] = []
+    cols = [outcome, load_col, cluster_col, *[c for c in controls if c in data.columns]]
+    missing_controls = [c for c in controls if c not in data.columns]
+    if missing_controls:
+        warnings.append(f"controls not in the data and left out: {', '.join(missing_controls)}")
+    d = data[cols].copy()
+    y = pd.to_numeric(d[outcome], errors="coerce").astype(float)
+    if log_outcome:
+        y = y.where(y > 0)
+        y = np.log(y)
+    d = d.assign(_y=y, _x=pd.to_numeric(d[load_col], errors="coerce").astype(float))
+    d = d[d["_y"].notna() & d["_x"].notna() & np.isfinite(d["_x"]) & d[cluster_col].notna()]
+    if max_rows is not None and len(d) > max_rows:
+        d = d.sample(n=max_rows, random_state=random_state)
+        warnings.append(f"model fitted on a random subsample of {max_rows:,} rows")
+    n_clusters = int(d[cluster_col].nunique())
+    if len(d) < 10 or n_clusters < 3:
+        raise ModelInputError(f"{label}: too little data for the load model ({len(d)} rows, {n_clusters} reps)")
+    if d["_x"].std() == 0:
+        raise ModelInputError(f"{label}: rep load does not vary, its effect cannot be estimated")
+    if n_clusters < 20:
+        warnings.append(f"only {n_clusters} reps: cluster-robust intervals are approximate")
+    X = pd.DataFrame({"const": 1.0, load_col: d["_x"].to_numpy()}, index=d.index)
+    used = [c for c in controls if c in d.columns]
+    for c in used:
+        cat = d[c].astype("object").where(d[c].notna(), "(missing)").astype(str)
+        dm = pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True, dtype=float)
+        X = pd.concat([X, dm], axis=1)
+    groups = pd.factorize(d[cluster_col])[0]
+    fit = sm.OLS(d["_y"].to_numpy(), X.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    ci = np.asarray(fit.conf_int(alpha=1 - level))
+    table = pd.DataFrame(
+        {
+            "outcome": label,
+            "term": list(X.columns),
+            "estimate": fit.params,
+            "std_error": fit.bse,
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "p_value": fit.pvalues,
+            "n_obs": int(fit.nobs),
+            "n_clusters": n_clusters,
+        }
+    )
+    table["is_load"] = table["term"] == load_col
+    row = table.loc[table["is_load"]].iloc[0].to_dict()
+    b, lo, hi = row["estimate"] * step, row["ci_low"] * step, row["ci_high"] * step
+    if log_outcome:
+        b, lo, hi = np.expm1(b), np.expm1(lo), np.expm1(hi)
+    row.update(step=step, step_effect=float(b), step_ci_low=float(lo), step_ci_high=float(hi),
+               log_outcome=log_outcome)
+    pct = int(round(level * 100))
+    frm = f"going from 1.0× to {1 + step:.1f}× capacity" if step == 0.5 else f"each +{step:g} of load ratio"
+    excl = lo > 0 or hi < 0
+    sure = "" if excl else " — the interval includes no effect, so this is not conclusive"
+    if log_outcome:
+        word = "longer" if b > 0 else "shorter"
+        sentence = (f"{label}: {frm} goes with {abs(b) * 100:.0f}% {word} times "
+                    f"({pct}% CI {lo * 100:+.0f}% to {hi * 100:+.0f}%){sure}.")
+    else:
+        word = "lower" if b < 0 else "higher"
+        sentence = (f"{label}: {frm} goes with {abs(b):.2f} points {word} "
+                    f"({pct}% CI {lo:+.2f} to {hi:+.2f}){sure}.")
+    return EffectResult(table=table.reset_index(drop=True), effect=row, sentence=sentence, warnings=warnings, fit=fit)

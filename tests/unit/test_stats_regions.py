@@ -1,0 +1,150 @@
+"""Hand-computed fixtures for segment_lib.stats (balance, NPS, bootstrap intervals, load model)."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segment_lib import stats
+from segment_lib.errors import ModelInputError
+
+
+def test_gini_hand_computed():
+    # sum_ij |xi - xj| = 2 * (1 + 2 + 1) = 8; 2 n^2 mean = 2 * 9 * 2 = 36
+    assert stats.gini([1, 2, 3]) == pytest.approx(8 / 36)
+    assert stats.gini([5, 5, 5, 5]) == pytest.approx(0.0)
+    assert stats.gini([0, 0, 0, 4]) == pytest.approx(0.75)  # (n-1)/n
+    assert np.isnan(stats.gini([]))
+    with pytest.raises(ModelInputError):
+        stats.gini([-1, 2])
+
+
+def test_cv_and_balance_hand_computed():
+    # population sd of 1,2,3 = sqrt(2/3); mean 2
+    assert stats.cv([1, 2, 3]) == pytest.approx(np.sqrt(2 / 3) / 2)
+    b = stats.balance([0.5, 1.0, 1.5, 1.0])
+    assert b["max_mean"] == pytest.approx(1.5)
+    assert b["share_over"] == pytest.approx(0.25)
+    assert b["cv"] == pytest.approx(np.sqrt(0.125) / 1.0)
+    # gini of 0.5,1,1,1.5: sum|diffs| over ordered pairs = 2*(0.5+0.5+1+0+0.5+0.5) = 6; 2*16*1 = 32
+    assert b["gini"] == pytest.approx(6 / 32)
+
+
+def test_nps_hand_computed():
+    assert stats.nps([10, 9, 8, 7, 6, 0]) == pytest.approx(0.0)
+    assert stats.nps([10, 10, 9, 5]) == pytest.approx(50.0)
+    assert stats.nps([np.nan, 3]) == pytest.approx(-100.0)
+
+
+def test_nps_ci_rejects_bad_scale():
+    with pytest.raises(ModelInputError):
+        stats.nps_ci([11, 5])
+
+
+def test_quantile_point_estimates():
+    r = stats.quantile_ci(np.arange(1, 11), None, 0.9)
+    assert r["estimate"].iloc[0] == pytest.approx(9.1)
+    r = stats.quantile_ci([4, 1, 3, 2, np.nan], None, 0.5)
+    assert r["estimate"].iloc[0] == pytest.approx(2.5)
+    assert r["n"].iloc[0] == 4
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9])
+def test_quantile_ci_is_the_exact_bootstrap(q):
+    # enumerate every one of the 5^5 resamples of 5 values: the exact bootstrap distribution
+    x = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    boots = np.array([np.quantile(x[list(c)], q, method="inverted_cdf")
+                      for c in itertools.product(range(5), repeat=5)])
+    vals, cnt = np.unique(boots, return_counts=True)
+    cdf = np.cumsum(cnt) / cnt.sum()
+    lo, hi = vals[np.searchsorted(cdf, 0.1 - 1e-12)], vals[np.searchsorted(cdf, 0.9 - 1e-12)]
+    r = stats.quantile_ci(x, None, q, level=0.8)
+    assert r["ci_low"].iloc[0] == lo
+    assert r["ci_high"].iloc[0] == hi
+
+
+def test_quantile_ci_groups_and_empty_group():
+    r = stats.quantile_ci([1, 2, 3, np.nan], ["a", "a", "a", "b"], 0.5)
+    assert r.loc["a", "estimate"] == 2
+    assert r.loc["b", "n"] == 0 and np.isnan(r.loc["b", "estimate"])
+
+
+def test_mean_ci_constant_group_and_seed():
+    v = [3, 3, 3, 1, 5, 5, 1]
+    g = ["a", "a", "a", "b", "b", "b", "b"]
+    r1 = stats.mean_ci(v, g, random_state=1, vs_rest=True)
+    r2 = stats.mean_ci(v, g, random_state=1, vs_rest=True)
+    pd.testing.assert_frame_equal(r1, r2)
+    assert r1.loc["a", "estimate"] == 3 and r1.loc["a", "ci_low"] == 3 and r1.loc["a", "ci_high"] == 3
+    assert r1.loc["b", "estimate"] == pytest.approx(3.0)
+    assert r1.loc["a", "rest_estimate"] == pytest.approx(3.0)
+    assert r1.loc["a", "diff_vs_rest"] == pytest.approx(0.0)
+    assert r1.loc["b", "ci_low"] < 3 < r1.loc["b", "ci_high"]
+
+
+def test_multinomial_bootstrap_matches_row_resampling():
+    rng = np.random.default_rng(3)
+    v = rng.integers(1, 6, 400).astype(float)
+    r = stats.mean_ci(v, None, n_boot=4000, random_state=0)
+    idx = rng.integers(0, v.size, (4000, v.size))
+    lo, hi = np.quantile(v[idx].mean(axis=1), [0.025, 0.975])
+    assert r["ci_low"].iloc[0] == pytest.approx(lo, abs=0.02)
+    assert r["ci_high"].iloc[0] == pytest.approx(hi, abs=0.02)
+
+
+def test_poisson_bootstrap_for_continuous_values():
+    rng = np.random.default_rng(0)
+    v = rng.normal(10, 2, 2000)
+    r = stats.mean_ci(v, None, n_boot=500)
+    se = 2 / np.sqrt(2000)
+    assert r["ci_low"].iloc[0] == pytest.approx(v.mean() - 1.96 * se, abs=0.03)
+    assert r["ci_high"].iloc[0] == pytest.approx(v.mean() + 1.96 * se, abs=0.03)
+
+
+def test_nps_ci_and_proportion_ci():
+    r = stats.nps_ci([10, 10, 9, 5, 0, 8], ["a"] * 4 + ["b"] * 2)
+    assert r.loc["a", "estimate"] == pytest.approx(50.0)
+    assert r.loc["b", "estimate"] == pytest.approx(-50.0)
+    assert -100 <= r.loc["a", "ci_low"] <= 50 <= r.loc["a", "ci_high"] <= 100
+    p = stats.proportion_ci(pd.array([True, False, None, True], dtype="boolean"), ["a", "a", "b", "b"])
+    assert p.loc["a", "estimate"] == 0.5 and p.loc["b", "estimate"] == 1.0 and p.loc["b", "n"] == 1
+
+
+def _model_data(effect, n_reps=40, per_rep=60, seed=0):
+    rng = np.random.default_rng(seed)
+    load = rng.uniform(0.6, 1.6, n_reps)
+    rep = np.repeat(np.arange(n_reps), per_rep)
+    tier = rng.choice(["VIP", "Regular"], rep.size)
+    y = 4 + effect * (load[rep] - 1) + 0.3 * (tier == "VIP") + rng.normal(0, 0.1, n_reps)[rep] + rng.normal(0, 0.5, rep.size)
+    return pd.DataFrame({"rep_id": rep, "load_ratio": load[rep], "tier": tier, "industry": "x", "csat": y})
+
+
+def test_load_effect_model_recovers_effect():
+    res = stats.load_effect_model(_model_data(-1.0), "csat", outcome_label="CSAT")
+    e = res.effect
+    assert e["ci_low"] < -1.0 < e["ci_high"]
+    assert e["ci_high"] < 0
+    assert e["step_effect"] == pytest.approx(0.5 * e["estimate"])
+    assert e["n_clusters"] == 40
+    assert "lower" in res.sentence and "95% CI" in res.sentence
+    assert set(res.table.columns) >= {"term", "estimate", "ci_low", "ci_high", "p_value"}
+
+
+def test_load_effect_model_log_outcome_and_null():
+    d = _model_data(0.0)
+    d["hours"] = np.exp(d["csat"] / 4)
+    res = stats.load_effect_model(d, "hours", log_outcome=True)
+    assert "%" in res.sentence
+    res0 = stats.load_effect_model(d, "csat")
+    assert res0.effect["ci_low"] < 0 < res0.effect["ci_high"]
+    assert "not conclusive" in res0.sentence
+
+
+def test_load_effect_model_degenerate_inputs():
+    d = _model_data(-1.0)
+    d["load_ratio"] = 1.0
+    with pytest.raises(ModelInputError):
+        stats.load_effect_model(d, "csat")
+    with pytest.raises(ModelInputError):
+        stats.load_effect_model(_model_data(-1.0, n_reps=2), "csat")
