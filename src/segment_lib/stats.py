@@ -104,9 +104,14 @@ def _codes(groups, n: int) -> tuple[np.ndarray, pd.Index]:
 
 
 def _percentile(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    import warnings
+
     a = (1 - level) / 2
-    with np.errstate(all="ignore"):
-        lo, hi = np.nanquantile(draws, [a, 1 - a], axis=0) if draws.size else (np.array([]), np.array([]))
+    if not draws.size:
+        return np.array([]), np.array([])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (empty groups) give NaN
+        lo, hi = np.nanquantile(draws, [a, 1 - a], axis=0)
     return lo, hi
 
 
