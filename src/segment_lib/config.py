@@ -336,8 +336,16 @@ class Config(_ItemAccess):
         }
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that leaves dates as text, so an impossible date such as 2025-13-45 becomes a
+    ConfigError naming its key (``as_of``) instead of a bare ValueError from the YAML parser."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_str)
+
+
 def load_config(path: str | Path) -> Config:
-    """Read a YAML config with ``yaml.safe_load``; paths inside are relative to the YAML file.
+    """Read a YAML config safely (``yaml.SafeLoader``, dates kept as text); paths inside are relative to the YAML file.
 
     Raises :class:`ConfigError` for a missing/unreadable file, invalid YAML, unknown keys (with a
     close-match suggestion), unknown table or column names, an ``as_of`` that is not a date, etc.
@@ -351,7 +359,7 @@ def load_config(path: str | Path) -> Config:
                 hint = f"; did you mean '{p.parent / close[0]}'?"
         raise ConfigError(f"config file not found: {p.resolve()}{hint}")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        raw = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=_SafeLoader)  # safe_load semantics
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: the config file is not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
     except yaml.YAMLError as exc:

@@ -267,7 +267,7 @@ def _read_excel(p: Path, sheet: str | int | None, skip_rows: int) -> pd.DataFram
                 f"no sheet number {target}; the workbook has {len(names)} sheet(s): {', '.join(names)}",
                 file=file, hint="sheet numbers start at 0; or give the sheet name",
             )
-        return xf.parse(target, skiprows=skip_rows)
+        return pd.read_excel(xf, sheet_name=target, skiprows=skip_rows)
 
 
 # ============================================================================ mapping
@@ -347,8 +347,11 @@ def _rows(df: pd.DataFrame, mask: Any) -> list[int]:
 
 
 def _values(s: pd.Series) -> list[Any]:
-    u = pd.unique(s.dropna())[:_MAX_VALUES]
-    return [v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v for v in u]
+    u = s.dropna().drop_duplicates().head(_MAX_VALUES)
+    if pd.api.types.is_datetime64_any_dtype(u.dtype):
+        timed = (u != u.dt.normalize()).any()
+        u = u.dt.strftime("%Y-%m-%d %H:%M" if timed else "%Y-%m-%d")
+    return u.tolist()
 
 
 def _is_text(s: pd.Series) -> bool:

@@ -1,0 +1,159 @@
+"""Config loading: paths, defaults, overrides and clear errors for malformed YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from segment_lib.config import Config, load_config
+from segment_lib.errors import ConfigError, SegmentLibError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SOURCES = """
+data:
+  dir: data
+  sources:
+    customers: {path: customers.csv, columns: {customer_id: 客户编号}}
+    transactions: {path: tx.csv}
+    reps: {path: reps.xlsx, sheet: 销售人员}
+    geo_units: geo.csv
+    splits: {path: splits.csv}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "cfg.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_demo_config_loads_with_paths_relative_to_yaml():
+    cfg = load_config(ROOT / "config" / "demo.yaml")
+    assert cfg.run_name == "demo"
+    assert cfg.as_of == pd.Timestamp("2025-12-31")
+    assert cfg.current_split == "traditional"
+    assert cfg.data_dir == (ROOT / "data" / "demo").resolve()
+    assert cfg.sources["customers"].path == (ROOT / "data" / "demo" / "customers.parquet").resolve()
+    assert cfg.sources["customers"].encoding == "auto"
+    assert cfg.reports.dir == (ROOT / "reports").resolve()
+    assert cfg.reports["notebooks"][0] == "00_overview"  # dict-style access works too
+    assert cfg.demo.n_customers == 20000 and cfg.demo["seed"] == 7
+    assert cfg.params["tiering"]["method"] == "kmeans"
+
+
+def test_sample_export_config_loads():
+    cfg = load_config(ROOT / "config" / "sample_export.yaml")
+    assert cfg.sources["reps"].sheet == "销售人员"
+    assert cfg.sources["customers"].columns["customer_id"] == "客户编号"
+    assert cfg.demo is None
+
+
+def test_defaults_and_source_fields(tmp_path):
+    p = write(tmp_path, SOURCES)
+    cfg = load_config(p)
+    assert cfg.run_name == "cfg" and cfg.title == "cfg"
+    assert cfg.as_of is None and cfg.current_split is None
+    assert cfg.future_dates == "error"
+    assert cfg.sources["geo_units"].path == (tmp_path / "data" / "geo.csv").resolve()  # shorthand
+    assert cfg.sources["reps"].sheet == "销售人员"
+    assert cfg.sources["customers"].date_format is None
+    assert cfg.params == {}
+    assert isinstance(cfg, Config)
+
+
+def test_missing_file_is_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found") as e:
+        load_config(tmp_path / "nope.yaml")
+    assert "nope.yaml" in str(e.value)
+    assert isinstance(e.value, SegmentLibError)
+
+
+def test_invalid_yaml(tmp_path):
+    p = write(tmp_path, "as_of: [2025\n  broken: {")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_config(p)
+
+
+def test_unknown_top_level_key_suggests(tmp_path):
+    p = write(tmp_path, "as_off: 2025-12-31\n")
+    with pytest.raises(ConfigError, match=r"as_off.*did you mean 'as_of'"):
+        load_config(p)
+
+
+def test_unknown_table_suggests(tmp_path):
+    p = write(tmp_path, SOURCES.replace("transactions:", "transaction:"))
+    with pytest.raises(ConfigError, match=r"data\.sources\.transaction: unknown table.*did you mean 'transactions'"):
+        load_config(p)
+
+
+def test_unknown_source_key_suggests(tmp_path):
+    p = write(tmp_path, SOURCES.replace("{path: tx.csv}", "{path: tx.csv, colums: {}}"))
+    with pytest.raises(ConfigError, match=r"data\.sources\.transactions\.colums.*did you mean 'columns'"):
+        load_config(p)
+
+
+def test_as_of_not_a_date(tmp_path):
+    p = write(tmp_path, "as_of: 2025-13-45\n")
+    with pytest.raises(ConfigError, match=r"as_of: '2025-13-45' is not a date"):
+        load_config(p)
+
+
+def test_unknown_canonical_column_suggests(tmp_path):
+    p = write(tmp_path, SOURCES.replace("customer_id: 客户编号", "custmer_id: 客户编号"))
+    with pytest.raises(ConfigError, match=r"columns\.custmer_id.*did you mean 'customer_id'"):
+        load_config(p)
+
+
+def test_reversed_mapping_detected(tmp_path):
+    p = write(tmp_path, SOURCES.replace("customer_id: 客户编号", "客户编号: customer_id"))
+    with pytest.raises(ConfigError, match="looks reversed"):
+        load_config(p)
+
+
+def test_required_table_missing(tmp_path):
+    p = write(tmp_path, SOURCES.replace("    splits: {path: splits.csv}\n", ""))
+    with pytest.raises(ConfigError, match=r"data\.sources: required tables missing: splits"):
+        load_config(p)
+
+
+def test_bad_encoding_and_suffix_and_sheet(tmp_path):
+    with pytest.raises(ConfigError, match=r"data\.sources\.transactions\.encoding: unknown encoding 'gbkk'"):
+        load_config(write(tmp_path, SOURCES.replace("{path: tx.csv}", "{path: tx.csv, encoding: gbkk}")))
+    with pytest.raises(ConfigError, match=r"transactions\.path: cannot read 'tx.json'"):
+        load_config(write(tmp_path, SOURCES.replace("tx.csv", "tx.json")))
+    with pytest.raises(ConfigError, match=r"reps\.sheet"):
+        load_config(write(tmp_path, SOURCES.replace("sheet: 销售人员", "sheet: [1, 2]")))
+
+
+def test_future_dates_policy_validated(tmp_path):
+    p = write(tmp_path, SOURCES.replace("  dir: data\n", "  dir: data\n  future_dates: dorp\n"))
+    with pytest.raises(ConfigError, match=r"data\.future_dates.*did you mean 'drop'"):
+        load_config(p)
+
+
+def test_with_overrides_copies_and_deep_merges():
+    cfg = load_config(ROOT / "config" / "demo.yaml")
+    new = cfg.with_overrides(as_of="2025-06-30", current_split="other",
+                             params={"tiering": {"n_tiers": 4}}, **{"params.rebalance.tolerance": 0.2})
+    assert new.as_of == pd.Timestamp("2025-06-30")
+    assert new.current_split == "other"
+    assert new.params["tiering"] == {"method": "kmeans", "n_tiers": 4, "labels": ["VIP", "Key", "Regular", "Dormant"]}
+    assert new.params["rebalance"]["tolerance"] == 0.2
+    # original untouched
+    assert cfg.as_of == pd.Timestamp("2025-12-31")
+    assert cfg.params["tiering"]["n_tiers"] == "auto"
+    assert cfg.params["rebalance"]["tolerance"] == 0.10
+    with pytest.raises(ConfigError, match="did you mean 'as_of'"):
+        cfg.with_overrides(asof="2025-01-01")
+    with pytest.raises(ConfigError, match="not a date"):
+        cfg.with_overrides(as_of="soon")
+
+
+def test_to_dict_round_trip(tmp_path):
+    cfg = load_config(ROOT / "config" / "sample_export.yaml")
+    again = Config.from_dict(cfg.to_dict(), base_dir=tmp_path)
+    assert again.sources == cfg.sources
+    assert again.as_of == cfg.as_of and again.params == cfg.params
