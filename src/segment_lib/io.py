@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import io as _io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -136,11 +137,19 @@ def detect_encoding(raw: bytes, file: str = "file", encoding: str = "auto") -> t
     except UnicodeDecodeError as exc:
         utf8_exc = exc
     pos = utf8_exc.start
-    prefix_non_ascii = sum(1 for b in raw[:pos] if b >= 0xC0)  # UTF-8 lead bytes before the failure
+    prefix_non_ascii = int((np.frombuffer(raw, dtype=np.uint8, count=pos) >= 0xC0).sum())  # UTF-8 lead bytes
     if prefix_non_ascii >= 8:
         # The first part is genuine UTF-8 text: the file mixes encodings.
         raise _decode_error(raw, utf8_exc, file, "utf-8", mixed=True)
-    candidates = []
+    # Chinese CRM exports that are not UTF-8 are nearly always GBK/GB18030: take it when the decoded
+    # text looks Chinese.  Otherwise ask charset-normalizer (it misreads files with few Chinese
+    # characters as single-byte code pages, hence this order).
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_chinese(text):
+        return text, "gb18030"
     try:
         from charset_normalizer import from_bytes
 
@@ -149,18 +158,25 @@ def detect_encoding(raw: bytes, file: str = "file", encoding: str = "auto") -> t
         g = codecs.lookup(guess.encoding).name if guess is not None else None
     except Exception:  # pragma: no cover - detection is best effort
         g = None
-    chinese = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "euc_jp", "shift_jis", "cp932",
-               "euc_kr", "cp949", "iso2022_jp"}
-    if g is None or g in chinese:
-        candidates = ["gb18030"] + ([g] if g and g not in ("gbk", "gb2312", "gb18030") else [])
-    else:
-        candidates = [g, "gb18030"]
-    for cand in candidates:
+    if g is not None and g not in ("gbk", "gb2312", "gb18030"):
         try:
-            return raw.decode(cand), cand
+            return raw.decode(g), g
         except UnicodeDecodeError:
-            continue
+            pass
+    if text is not None:
+        return text, "gb18030"
     raise _decode_error(raw, utf8_exc, file, "utf-8 or gb18030 (GBK)")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _looks_chinese(text: str, sample: int = 2_000_000) -> bool:
+    """True when at least 90% of the non-ASCII characters are CJK ideographs or CJK/full-width punctuation."""
+    head = text[:sample]
+    non_ascii = len(_NON_ASCII.findall(head))
+    return non_ascii > 0 and len(_CJK.findall(head)) >= 0.9 * non_ascii
 
 
 def _decode_error(raw: bytes, exc: UnicodeDecodeError, file: str, encoding: str, mixed: bool = False):
@@ -385,11 +401,14 @@ def _to_float(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         v = s.astype("float64")
         return v, pd.Series(False, index=s.index)
     t = s.astype("string").str.strip()
-    present = t.notna() & (t != "")
-    cleaned = t.str.replace(_NUM_JUNK, "", regex=True)
-    v = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    present = (t.notna() & (t != "")).fillna(False).astype(bool)
+    v = pd.to_numeric(t, errors="coerce").astype("float64")
+    retry = present & v.isna()
+    if retry.any():  # only the failures: thousands separators, currency signs (1,234.50  ¥99  5元)
+        cleaned = t[retry].str.replace(_NUM_JUNK, "", regex=True)
+        v = v.where(~retry, pd.to_numeric(cleaned, errors="coerce").astype("float64").reindex(v.index))
     bad = present & (v.isna() | np.isinf(v.fillna(0)))
-    return v.where(~bad), bad.fillna(False).astype(bool)
+    return v.where(~bad), bad.astype(bool)
 
 
 def _to_date(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
@@ -652,6 +671,12 @@ def _check_future(
 
 
 # ============================================================================ dataset
+def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
+    """``s.isin(values)`` that stays fast on Arrow strings when ``values`` is long and repetitive
+    (pandas hashes every duplicate there: 1M repeated ids take seconds, their uniques milliseconds)."""
+    return s.isin(pd.unique(values.dropna())).fillna(False).astype(bool)
+
+
 def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], present: dict[str, set[str]]) -> list[str]:
     """Foreign keys (errors) and soft cross-table issues (warnings)."""
     w: list[str] = []
@@ -664,7 +689,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
                 continue
             target = tables[fk.table][fk.target]
             v = t[fk.column]
-            unknown = v.notna() & ~v.isin(target.dropna().unique())
+            unknown = v.notna() & ~_isin(v, target)
             if unknown.any():
                 raise DataContractError(
                     f"{int(unknown.sum())} rows refer to {fk.target} values that are not in {fk.table} "
@@ -703,21 +728,21 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
         .rename(columns={"owner_rep_id": "rep_id"}))
     has_owner_info = not tables["ownership"].empty or "owner_rep_id" in present["customers"]
     if has_owner_info:
-        no_owner = ~cust["customer_id"].isin(owners["customer_id"])
+        no_owner = ~_isin(cust["customer_id"], owners["customer_id"])
         if no_owner.any():
             w.append(_warn(files["customers"], "owner_rep_id", f"{int(no_owner.sum())} customers have no owner"))
         multi = owners.groupby("customer_id").size()
         if (multi > 1).any():
             w.append(_warn(files["ownership"] if not tables["ownership"].empty else files["customers"], "customer_id",
                            f"{int((multi > 1).sum())} customers have more than one owner (ownership conflicts)"))
-        idle = reps.loc[~reps["rep_id"].isin(owners["rep_id"]), "rep_id"]
+        idle = reps.loc[~_isin(reps["rep_id"], owners["rep_id"]), "rep_id"]
         if len(idle):
             w.append(_warn(files["reps"], "rep_id", f"{len(idle)} reps own no customers: {_fmt(sorted(idle))}"))
     else:
         w.append(_warn(files["customers"], "owner_rep_id",
                        "no owner column and no ownership table; ownership analyses are unavailable"))
     # customers without transactions
-    quiet = ~cust["customer_id"].isin(tables["transactions"]["customer_id"])
+    quiet = ~_isin(cust["customer_id"], tables["transactions"]["customer_id"])
     if quiet.any():
         w.append(_warn(files["customers"], "customer_id", f"{int(quiet.sum())} customers have no transactions"))
     return w
@@ -747,7 +772,7 @@ def _split_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], curren
     if len(odd):
         w.append(_warn(files["reps"], "region_id",
                        f"{len(odd)} reps belong to regions that are not in split '{current}': {_fmt(sorted(set(odd)))}"))
-    lost = ~cust["geo_unit_id"].isin(cur["geo_unit_id"])
+    lost = ~_isin(cust["geo_unit_id"], cur["geo_unit_id"])
     if lost.any():
         w.append(_warn(files["customers"], "geo_unit_id",
                        f"{int(lost.sum())} customers are in geo units without a region in split '{current}'"))
