@@ -215,7 +215,7 @@ def read_table(
     suffix = p.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         text, _ = detect_encoding(p.read_bytes(), file, encoding)
-        lines = text.split("\n", skip_rows + 1)
+        lines = text[:1_000_000].split("\n", skip_rows + 1)
         header_line = lines[skip_rows] if len(lines) > skip_rows else ""
         if suffix == ".tsv":
             sep = "\t"
@@ -376,9 +376,7 @@ def _is_text(s: pd.Series) -> bool:
 
 def _to_text(s: pd.Series, is_id: bool) -> pd.Series:
     """To pandas ``string``; integral floats print without '.0'; whitespace stripped; '' -> NA."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        t = s.astype("string")
-    elif pd.api.types.is_float_dtype(s.dtype):
+    if pd.api.types.is_float_dtype(s.dtype):
         arr = s.to_numpy(dtype=float, na_value=np.nan)
         integral = np.isfinite(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) < 2**53)
         t = s.astype("string")
