@@ -34,7 +34,7 @@ class DataContractError(SegmentLibError):
     ----------
     file: the source file (or table name when the data came from memory)
     column: the offending column, if one
-    rows: 1-based data row numbers as seen in the file (header excluded), if known
+    rows: spreadsheet row numbers as a user sees them (header = row 1, first data row = 2), if known
     hint: what the user should do
     """
 
