@@ -1,0 +1,232 @@
+"""TierModel and evidence: hand-computed RFM / ABC fixtures, demo recovery, determinism, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from segment_lib.errors import ModelInputError
+from segment_lib.features import customer_features
+from segment_lib.tiering import (
+    TierModel,
+    explain_tiers,
+    rfm_scores,
+    rfm_segments,
+    select_k,
+    tier_migration,
+    tier_profile,
+    tier_stability,
+)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from segment_lib.demo import generate
+
+    d = generate(5000, seed=7)
+    f = customer_features(d.dataset)
+    truth = d.truth.set_index("customer_id").reindex(f["customer_id"])["true_tier_rank"].to_numpy()
+    return d, f, truth
+
+
+@pytest.fixture(scope="module")
+def auto_model(demo):
+    return TierModel(method="kmeans", n_tiers="auto", random_state=0).fit(demo[1])
+
+
+def rfm_fixture() -> pd.DataFrame:
+    # ties: C02/C03 recency 10; C03/C04/C06/C09 frequency 1 (one-time buyers); C03/C04 and C02/C10 money
+    return pd.DataFrame({
+        "customer_id": [f"C{i:02d}" for i in range(1, 11)],
+        "recency_days": [5, 10, 10, 40, 60, 200, 400, np.nan, 2, 90],
+        "frequency": [20, 10, 1, 1, 5, 1, 0, 0, 1, 8],
+        "monetary_total": [5000, 3000, 100, 100, 800, 50, 0, 0, 300, 3000.0],
+    })
+
+
+# hand-computed with score = 1 + floor(5 * (rank_min - 1) / 10)
+EXPECTED = {
+    #       R  F  M  segment
+    "C01": (5, 5, 5, "Champions"),
+    "C02": (4, 5, 4, "Loyal"),
+    "C03": (4, 2, 2, "Potential loyalists"),
+    "C04": (3, 2, 2, "Need attention"),
+    "C05": (3, 4, 4, "Loyal"),
+    "C06": (2, 2, 2, "Hibernating"),
+    "C07": (1, 1, 1, "Lost"),
+    "C08": (1, 1, 1, "Lost"),  # never bought: least recent
+    "C09": (5, 2, 3, "Potential loyalists"),
+    "C10": (2, 4, 4, "At risk"),
+}
+
+
+def test_rfm_scores_hand_computed():
+    seg = rfm_segments(rfm_scores(rfm_fixture())).set_index("customer_id")
+    for cid, (r, f, m, name) in EXPECTED.items():
+        assert (seg.loc[cid, "r_score"], seg.loc[cid, "f_score"], seg.loc[cid, "m_score"]) == (r, f, m), cid
+        assert seg.loc[cid, "segment"] == name, cid
+    # ties share a score under the default rule
+    assert seg.loc["C02", "r_score"] == seg.loc["C03", "r_score"]
+    assert seg.loc[["C03", "C04", "C06", "C09"], "f_score"].nunique() == 1
+
+
+def test_rfm_ties_first_splits_by_row_order():
+    s = rfm_scores(rfm_fixture(), ties="first").set_index("customer_id")
+    assert s.loc[["C03", "C04", "C06", "C09"], "f_score"].tolist() == [2, 2, 3, 3]
+
+
+def test_rfm_model_tiers_predict_and_custom_table():
+    X = rfm_fixture()
+    m = TierModel(method="rfm").fit(X)
+    t = m.tiers_.set_index("customer_id")
+    assert t.loc["C01", "tier_label"] == "VIP" and t.loc["C02", "tier_label"] == "Key"
+    assert t.loc["C07", "tier_label"] == "Dormant"
+    np.testing.assert_array_equal(m.predict(X), m.labels_)
+    custom = [{"segment": "Top", "r": [4, 5], "fm": [3, 5], "tier": 0},
+              {"segment": "Rest", "r": [1, 5], "fm": [1, 5], "tier": 1}]
+    m2 = TierModel(method="rfm", rfm_segments=custom, labels=["重点客户", "普通客户"]).fit(X)
+    t2 = m2.tiers_.set_index("customer_id")
+    assert t2.loc["C01", "segment"] == "Top" and t2.loc["C01", "tier_label"] == "重点客户"
+    assert t2.loc["C03", "segment"] == "Rest"
+    e = explain_tiers(m, X).set_index("customer_id")
+    assert "Champions" in e.loc["C01", "explanation"] and "R=5" in e.loc["C01", "explanation"]
+
+
+def test_abc_hand_computed_with_ties():
+    X = pd.DataFrame({"customer_id": list("abcdef"), "monetary_total": [50, 30, 10, 5, 5, 0.0]})
+    m = TierModel(method="abc").fit(X)
+    # shares before: a 0, b .5, c .8, d .9, e .9 (tie with d), f no revenue
+    assert m.tiers_["tier_label"].tolist() == ["A", "A", "B", "B", "B", "C"]
+    np.testing.assert_array_equal(m.predict(X), m.labels_)
+
+
+def test_threshold_per_industry():
+    X = pd.DataFrame({"customer_id": list("abcd"), "industry": ["IT", "IT", "Retail", "Retail"],
+                      "monetary_total": [150.0, 90, 90, 10], "frequency": [5, 5, 5, 0]})
+    rules = {"IT": [{"label": "重点客户", "min": {"monetary_total": 100}},
+                    {"label": "普通客户", "min": {"frequency": 1}}, {"label": "沉睡客户"}],
+             "default": [{"label": "重点客户", "min": {"monetary_total": 80}},
+                         {"label": "普通客户", "min": {"frequency": 1}}, {"label": "沉睡客户"}]}
+    m = TierModel(method="threshold", thresholds=rules, group_by="industry").fit(X)
+    assert m.tiers_["tier_label"].tolist() == ["重点客户", "普通客户", "重点客户", "沉睡客户"]
+    e = explain_tiers(m, X)
+    assert "monetary_total ≥ 100" in e.loc[0, "explanation"] and "IT rules" in e.loc[0, "explanation"]
+
+
+def test_demo_recovers_truth_at_k4(demo):
+    _, f, truth = demo
+    for method in ("kmeans", "gmm"):
+        m = TierModel(method=method, n_tiers=4, random_state=0).fit(f)
+        assert adjusted_rand_score(truth, m.labels_) >= 0.9, method
+        assert m.tier_names_ == ["VIP", "Key", "Regular", "Dormant"]
+
+
+def test_auto_picks_planted_k(demo, auto_model):
+    _, _, truth = demo
+    assert auto_model.n_tiers_ == 4, auto_model.k_reason_
+    ks = auto_model.k_scores_
+    assert {"silhouette", "davies_bouldin", "calinski_harabasz", "stability", "value_ratio_min"} <= set(ks.columns)
+    assert adjusted_rand_score(truth, auto_model.labels_) >= 0.9
+    # the internal index alone would drift to k=2: that is why the rule is not "max silhouette"
+    assert int(ks.loc[ks["silhouette"].idxmax(), "k"]) == 2
+
+
+def test_deterministic(demo, auto_model):
+    f = demo[1]
+    m2 = TierModel(method="kmeans", n_tiers="auto", random_state=0).fit(f)
+    np.testing.assert_array_equal(auto_model.labels_, m2.labels_)
+    pd.testing.assert_frame_equal(auto_model.k_scores_, m2.k_scores_)
+    np.testing.assert_array_equal(auto_model.predict(f), auto_model.labels_)
+
+
+def test_select_k_rule():
+    s = pd.DataFrame({"k": [2, 3, 4, 5], "silhouette": [0.8, 0.7, 0.7, 0.6], "stability": [1, 1, 0.95, 0.99],
+                      "min_tier_share": [0.3, 0.2, 0.05, 0.05], "value_ratio_min": [np.inf, 10, 8, 1.0]})
+    assert select_k(s)[0] == 4
+    s.loc[2, "stability"] = 0.5
+    assert select_k(s)[0] == 3
+
+
+def test_evidence(demo, auto_model):
+    d, f, _ = demo
+    st = tier_stability(auto_model, f, n_boot=4, sample_size=3000, random_state=0)
+    assert st.loc[st.scope == "overall", "ari_mean"].iloc[0] > 0.9
+    assert (st.loc[st.scope == "tier", "jaccard_mean"] > 0.8).all()
+    prof = tier_profile(f, auto_model, surveys=d.dataset.surveys)
+    assert prof["revenue_share"].iloc[0] > 0.5 and prof["n_customers"].sum() == len(f)
+    assert prof["dormancy_rate"].iloc[-1] > 0.95 and "csat_mean" in prof
+    e = explain_tiers(auto_model, f, customer_ids=f["customer_id"][:50])
+    assert len(e) == 50 and e["explanation"].str.contains("typical").all()
+    f0 = customer_features(d.dataset, as_of="2025-09-30")
+    m0 = TierModel(n_tiers=4).fit(f0)
+    mig = tier_migration(m0, auto_model)
+    assert mig.counts.to_numpy().sum() == len(mig.moves)
+    assert np.allclose(mig.shares.sum(axis=1).dropna(), 1)
+    assert set(mig.moves["direction"]) <= {"up", "down", "same", "new", "gone"}
+    assert (mig.upgrades["tier_to"] < mig.upgrades["tier_from"]).all()
+
+
+def test_group_by_and_chinese_labels(demo):
+    _, f, truth = demo
+    m = TierModel(n_tiers=4, group_by="industry", labels="zh").fit(f)
+    assert set(m.tiers_["tier_label"]) == {"VIP客户", "重点客户", "普通客户", "沉睡客户"}
+    assert adjusted_rand_score(truth, m.labels_) >= 0.9
+    np.testing.assert_array_equal(m.predict(f), m.labels_)
+    assert (m.tiers_["customer_id"].to_numpy() == f["customer_id"].to_numpy()).all()
+
+
+def test_next_period_revenue_criterion(demo):
+    from segment_lib.features import next_period_revenue
+
+    d, _, _ = demo
+    f0 = customer_features(d.dataset, as_of="2025-09-30")
+    y = next_period_revenue(d.dataset, "2025-09-30", days=90)
+    m = TierModel(n_tiers="auto", n_stability=2).fit(f0, y)
+    assert "revenue_spearman" in m.k_scores_ and m.k_scores_["revenue_spearman"].max() > 0.5
+
+
+# ---- bad input -----------------------------------------------------------------------------
+def _flat(n=20, **vals):
+    base = {"customer_id": [f"c{i}" for i in range(n)], "recency_days": np.nan, "frequency": 0,
+            "monetary_total": 0.0}
+    base.update(vals)
+    return pd.DataFrame(base)
+
+
+def test_no_transactions_clear_error():
+    f = _flat()
+    for method in ("kmeans", "gmm"):
+        with pytest.raises(ModelInputError, match="identical"):
+            TierModel(method=method).fit(f)
+    with pytest.raises(ModelInputError, match="revenue"):
+        TierModel(method="abc").fit(f)
+    # RFM documents its degenerate result: everyone ties at the bottom -> Lost
+    m = TierModel(method="rfm").fit(f)
+    assert set(m.tiers_["segment"]) == {"Lost"}
+
+
+def test_identical_customers():
+    with pytest.raises(ModelInputError, match="identical"):
+        TierModel(n_tiers=3).fit(_flat(recency_days=3.0, frequency=2, monetary_total=50.0))
+
+
+def test_k_larger_than_distinct():
+    f = _flat(6, recency_days=[1, 1, 5, 5, 9, 9.0], frequency=[1, 1, 2, 2, 3, 3],
+              monetary_total=[1, 1, 2, 2, 3, 3.0])
+    with pytest.raises(ModelInputError, match="distinct"):
+        TierModel(n_tiers=4).fit(f)
+    m = TierModel(n_tiers="auto", n_stability=0).fit(f)  # auto caps k_range at the distinct count
+    assert m.n_tiers_ <= 2
+
+
+def test_other_bad_inputs():
+    with pytest.raises(ModelInputError, match="empty"):
+        TierModel().fit(_flat(0))
+    with pytest.raises(ModelInputError, match="method"):
+        TierModel(method="dbscan").fit(_flat())
+    with pytest.raises(ModelInputError, match="lacks"):
+        TierModel().fit(pd.DataFrame({"customer_id": ["a"], "frequency": [1]}))
+    with pytest.raises(ModelInputError, match="labels"):
+        TierModel(n_tiers=4, labels=["a", "b"]).fit(rfm_fixture())
+    with pytest.raises(ModelInputError, match="not fitted"):
+        TierModel().predict(rfm_fixture())
