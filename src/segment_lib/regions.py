@@ -104,6 +104,10 @@ class SplitEvaluation:
     summary: a one-row DataFrame (see :func:`compare_splits` for the columns).
     assignment: one row per customer: ``customer_id``, ``region_id``, ``owner_rep_id``
         (primary owner under the split), ``moved_owner`` (bool).
+    rep_service: one row per rep, history under today's organisation: ``rep_id``, ``region_id``,
+        ``load_ratio`` (today), ``n_csat``, ``csat`` (+ interval), ``n_responses``, ``median_response_h``.
+    units: one row per geo unit: ``geo_unit_id``, ``name``, ``region_id`` (None = unassigned),
+        ``lat``, ``lon``, ``n_customers``, ``neighbors`` (for maps).
     warnings: listed soft problems (unassigned units without customers, few answers, …).
     """
 
@@ -120,6 +124,7 @@ class SplitEvaluation:
     summary: pd.DataFrame
     assignment: pd.DataFrame
     rep_service: pd.DataFrame
+    units: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     params: dict = field(default_factory=dict)
 
@@ -762,6 +767,15 @@ def evaluate_split(
     comp = geo_mod.compactness(split_units, ds.geo_units,
                                pd.Series(p.units_with_customers.astype(float), index=p.unit_ids))
     geometry = contig.merge(comp.drop(columns="n_units"), on="region_id", how="outer")
+    gu = ds.geo_units
+    units = pd.DataFrame({
+        "geo_unit_id": p.unit_ids,
+        "name": gu["name"].astype("object").to_numpy() if "name" in gu.columns else p.unit_ids.to_numpy(),
+        "region_id": np.where(unit_region >= 0, regions.to_numpy(dtype=object)[np.maximum(unit_region, 0)], None),
+        "lat": gu["lat"].to_numpy(dtype=float), "lon": gu["lon"].to_numpy(dtype=float),
+        "n_customers": p.units_with_customers,
+        "neighbors": gu["neighbors"].astype("object").to_numpy() if "neighbors" in gu.columns else None,
+    })
 
     # --- disruption vs reference ------------------------------------------------------------------
     assignment = pd.DataFrame({
@@ -830,7 +844,7 @@ def evaluate_split(
     return SplitEvaluation(split=name, per_rep=per_rep, per_region=per_region, service=service, ownership=own,
                            ownership_detail=own_detail, geometry=geometry, fairness=fairness, effects=p.effects,
                            effect_sentences=list(p.effect_sentences), summary=summary, assignment=assignment,
-                           rep_service=p.rep_service, warnings=warnings, params=params)
+                           rep_service=p.rep_service, units=units, warnings=warnings, params=params)
 
 
 def _reference_assignment(p: _Prep, reference) -> pd.DataFrame | None:
@@ -1163,3 +1177,84 @@ def region_findings(evaluation: SplitEvaluation, max_regions: int = 3) -> list[s
     if len(few):
         out.append("Too few survey answers to judge: " + ", ".join(few["region_id"]) + ".")
     return out
+
+
+# ---------------------------------------------------------------------------
+# Tier source for the region report
+# ---------------------------------------------------------------------------
+
+
+def value_rule_tiers(dataset: Dataset, tier_effort: Mapping[str, float] | None = None,
+                     window_days: int = 365, shares: tuple[float, float] = (0.05, 0.15)) -> pd.Series:
+    """Fallback tiers from simple value rules (no model), labels taken from ``tier_effort``.
+
+    With the effort labels ordered by weight (e.g. VIP > Key > Regular > Dormant): customers
+    without a positive purchase in the last ``window_days`` get the lowest label; of the
+    buyers, the top ``shares[0]`` by net revenue in the window get the highest label, the
+    next ``shares[1]`` the second, the rest the third.  With fewer than 4 labels the middle
+    labels are dropped in that order.  Returns a Series customer_id -> label.
+    """
+    te = _tier_effort_from(tier_effort, dataset)
+    labels = sorted(te, key=te.get, reverse=True)
+    as_of = pd.Timestamp(dataset.as_of) if dataset.as_of is not None else pd.Timestamp(dataset.transactions["date"].max())
+    tx = dataset.transactions
+    d = pd.to_datetime(tx["date"])
+    w = (d <= as_of) & (d > as_of - pd.Timedelta(days=window_days))
+    cust = pd.Index(_ids(dataset.customers["customer_id"]))
+    codes = cust.get_indexer(_ids(tx.loc[w, "customer_id"]))
+    amt = tx.loc[w, "amount"].to_numpy(dtype=float, na_value=0.0)
+    ok = codes >= 0
+    rev = np.bincount(codes[ok], weights=amt[ok], minlength=len(cust))
+    buyer = np.bincount(codes[ok & (amt > 0)], minlength=len(cust)) > 0
+    out = np.full(len(cust), labels[-1], dtype=object)
+    if buyer.any():
+        r = pd.Series(rev[buyer]).rank(ascending=False, method="first").to_numpy() / buyer.sum()
+        mid = labels[2] if len(labels) > 3 else labels[min(1, len(labels) - 1)]
+        lab = np.where(r <= shares[0], labels[0],
+                       np.where(r <= shares[0] + shares[1], labels[1] if len(labels) > 2 else labels[0], mid))
+        out[buyer] = lab
+    return pd.Series(out, index=cust, name="tier")
+
+
+def tiers_for_report(dataset: Dataset, tiering_params: Mapping | None = None,
+                     tier_effort: Mapping[str, float] | None = None, random_state: int = 0) -> tuple[pd.Series, str]:
+    """Tiers for the region report: the library's ``TierModel`` when possible, else value rules.
+
+    ``tiering_params`` are the config's ``params.tiering`` (``method``, ``k_range``, …); ``n_tiers``
+    and ``labels`` are overridden by the effort labels (best = heaviest), because rep capacity is
+    counted in effort-weighted accounts of exactly those tiers.  TierModel tier names that have no effort weight are mapped by rank onto the effort labels
+    (best tier -> heaviest label, worst -> lightest, spread evenly in between).  When the
+    tiering module is missing or fails, :func:`value_rule_tiers` is used.  Returns
+    (Series customer_id -> label, a sentence saying which source was used).
+    """
+    te = _tier_effort_from(tier_effort, dataset)
+    labels = sorted(te, key=te.get, reverse=True)
+    params = dict(tiering_params or {})
+    try:
+        from .features import customer_features
+        from .tiering import TierModel
+
+        allowed = set(TierModel().get_params())
+        kw = {k: v for k, v in params.items() if k in allowed}
+        kw.setdefault("random_state", random_state)
+        # capacity is measured in effort-weighted accounts, so the report needs exactly the effort labels
+        kw["n_tiers"], kw["labels"] = len(labels), labels
+        X = customer_features(dataset)
+        model = TierModel(**kw).fit(X)
+        idx = np.asarray(model.labels_)
+        names = list(model.tier_names_)
+        ids = pd.Index(_ids(X["customer_id"]))
+        if set(names) <= set(te):
+            lab = np.asarray(names, dtype=object)[idx]
+            how = f"TierModel(method={model.method!r}) with {model.n_tiers_} tiers"
+        else:
+            k = len(names)
+            pos = np.round(np.arange(k) * (len(labels) - 1) / max(k - 1, 1)).astype(int)
+            lab = np.asarray(labels, dtype=object)[pos[idx]]
+            how = (f"TierModel(method={model.method!r}) with {k} tiers, mapped by rank onto the effort labels "
+                   f"{labels}")
+        return pd.Series(lab, index=ids, name="tier"), how
+    except Exception as e:  # noqa: BLE001 - any failure falls back to the documented value rules
+        t = value_rule_tiers(dataset, te)
+        return t, f"value rules (top 5% / next 15% of 12-month revenue, no purchase = lowest) because the " \
+                  f"tier model was not available ({type(e).__name__}: {e})"
