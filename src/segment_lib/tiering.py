@@ -707,10 +707,11 @@ class TierModel(BaseEstimator):
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
         return _feature_values(X, self.features, float(self.recency_cap_days), self.log_transform)
 
-    def _make_estimator(self, k: int, seed: int) -> Any:
+    def _make_estimator(self, k: int, seed: int, n_init: int | None = None) -> Any:
+        n_init = self.n_init if n_init is None else n_init
         if self.method == "kmeans":
-            return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed)
-        return GaussianMixture(n_components=k, covariance_type="full", n_init=max(1, self.n_init // 2),
+            return KMeans(n_clusters=k, n_init=n_init, random_state=seed)
+        return GaussianMixture(n_components=k, covariance_type="full", n_init=max(1, n_init // 2),
                                random_state=seed, reg_covar=1e-4)
 
     def _fit_cluster(self, X: pd.DataFrame, y: Any) -> np.ndarray:
@@ -820,7 +821,7 @@ class TierModel(BaseEstimator):
                 aris = []
                 for b in range(int(self.n_stability)):  # bootstrap refits
                     idx = rs.randint(0, n, n)
-                    e2 = self._make_estimator(k, self.random_state + 1 + b)
+                    e2 = self._make_estimator(k, self.random_state + 1 + b, n_init=1)
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         e2.fit(Z[idx])
