@@ -1,0 +1,19 @@
+"""Rebalancing: optimised region splits, account moves, ensembles, what-if and re-adjustment.
+
+Core functions take plain inputs (geo_units, unit_load, current, region_capacity, ...);
+:func:`inputs_from_dataset` builds them from a Dataset, tiers and tier effort weights.
+See ``docs/rebalance.md`` for which solver runs when and why.
+"""
+
+from .accounts import balanced_territories, rebalance_accounts
+from .adapters import HybridRules, RebalanceInputs, customer_revenue, inputs_from_dataset, loads_over_time
+from .ensemble import EnsembleResult, run_ensemble
+from .split import SplitProposal, propose_split, recluster_unconstrained, split_metrics
+from .whatif import RebalanceState, WhatIf, readjust_over_time, what_if_move
+
+__all__ = [
+    "EnsembleResult", "HybridRules", "RebalanceInputs", "RebalanceState", "SplitProposal", "WhatIf",
+    "balanced_territories", "customer_revenue", "inputs_from_dataset", "loads_over_time", "propose_split",
+    "readjust_over_time", "rebalance_accounts", "recluster_unconstrained", "run_ensemble", "split_metrics",
+    "what_if_move",
+]

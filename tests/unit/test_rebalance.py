@@ -1,0 +1,166 @@
+"""Tests for segment_lib.rebalance (small instances; the 3,000-unit timing lives in bench/)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from segment_lib.errors import InfeasibleSplitError
+from segment_lib.rebalance import (
+    RebalanceState, propose_split, readjust_over_time, rebalance_accounts, recluster_unconstrained,
+    run_ensemble, split_metrics, what_if_move,
+)
+from segment_lib.rebalance._problem import build_problem
+from segment_lib.rebalance.heuristic import solve_heuristic
+
+PROV = Path(__file__).resolve().parents[2] / "src" / "segment_lib" / "data" / "china_provinces.csv"
+
+
+def grid(w: int, h: int, regions: int = 4, seed: int = 0, lumpy: bool = False):
+    g = nx.grid_2d_graph(w, h)
+    ids = {n: f"G{n[0]:02d}_{n[1]:02d}" for n in g.nodes}
+    rows = []
+    for n in g.nodes:
+        nb = ";".join(ids[m] for m in g.neighbors(n))
+        rows.append({"geo_unit_id": ids[n], "lat": 30 + n[1] * 0.5, "lon": 110 + n[0] * 0.5, "neighbors": nb})
+    gu = pd.DataFrame(rows)
+    rng = np.random.default_rng(seed)
+    load = pd.Series(rng.uniform(5, 15, len(gu)) if not lumpy else rng.choice([1.0, 30.0], len(gu)),
+                     index=gu["geo_unit_id"])
+    # current: vertical strips (contiguous), first strip overloaded by construction of capacity
+    cols = np.array([int(u[1:3]) for u in gu["geo_unit_id"]])
+    cur = pd.Series([f"R{min(c * regions // w, regions - 1) + 1}" for c in cols], index=gu["geo_unit_id"])
+    return gu, load, cur
+
+
+def provinces():
+    df = pd.read_csv(PROV) if PROV.exists() else pd.read_csv(Path("/work/shared/data/china_provinces.csv"))
+    gu = df.rename(columns={"province_id": "geo_unit_id"})[["geo_unit_id", "lat", "lon", "neighbors"]]
+    cur = df.set_index("province_id")["traditional_region_en"]
+    load = df.set_index("province_id")["population_10k_2020"].astype(float)
+    rl = load.groupby(cur).sum()
+    cap = rl / 0.8
+    cap["East"] = rl["East"] / 1.5  # East-heavy: 1.5x capacity, others 0.8x
+    return gu, load, cur, cap
+
+
+def test_provinces_east_heavy_balanced_contiguous_and_less_disruptive_than_kmeans():
+    gu, load, cur, cap = provinces()
+    res = propose_split(gu, load, cur, cap, extra_edges=[("HI", "GD")], tolerance=0.10, time_limit=8,
+                        weights={"distance": 0.0, "compactness": 0.02})
+    assert res.metrics["balance_before"] > 1.6
+    assert res.feasible and res.regions["contiguous"].all()
+    assert (res.regions["deviation_after"].abs() <= 0.10 + 1e-9).all()
+    assert res.solver == "cp-sat" and res.bound is not None and res.bound <= res.objective + 1e-9
+    km = recluster_unconstrained(gu, load, cur, seed=0)
+    km_m = split_metrics(km, gu, load, cur, cap, extra_edges=[("HI", "GD")])
+    assert res.metrics["moved_revenue_share"] < km_m["moved_revenue_share"]
+    # every move is listed with load and revenue
+    assert set(res.moves.columns) >= {"geo_unit_id", "from_region", "to_region", "accounts", "revenue"}
+    assert len(res.moves) == res.metrics["moved_units"]
+
+
+def test_island_without_link_is_infeasible_with_closest():
+    gu, load, cur, cap = provinces()
+    with pytest.raises(InfeasibleSplitError) as ei:
+        propose_split(gu, load, cur, cap, tolerance=0.25, time_limit=3, method="heuristic")
+    assert "HI" in ei.value.reason and "extra_edges" in ei.value.reason
+    assert ei.value.closest is not None and ei.value.closest.regions["contiguous"].all()
+
+
+def test_exact_bound_and_heuristic_gap_on_4x4_grid():
+    gu, load, cur = grid(4, 4, regions=4, seed=1)
+    cap = pd.Series({"R1": 1.0, "R2": 1.4, "R3": 1.2, "R4": 1.0})
+    cap = cap * load.sum() / cap.sum() * 1.1
+    res = propose_split(gu, load, cur, cap, tolerance=0.15, method="exact", time_limit=10)
+    assert res.status == "OPTIMAL" and res.gap == 0.0 and res.bound == pytest.approx(res.objective)
+    p = build_problem(gu, load, cur, cap, tolerance=0.15)
+    h, _ = solve_heuristic(p, seed=0, time_limit=3)
+    assert p.is_contiguous(h) and p.violation(h).sum() == 0
+    gap = (p.objective(h) - res.bound) / p.objective(h)
+    assert 0 <= gap <= 0.5, gap  # heuristic is never better than the proven bound, and not far off
+
+
+def test_tolerance_too_tight_gives_closest_and_reason():
+    gu, load, cur = grid(4, 4, regions=4, seed=2, lumpy=True)
+    with pytest.raises(InfeasibleSplitError) as ei:
+        propose_split(gu, load, cur, None, tolerance=0.001, time_limit=5)
+    e = ei.value
+    assert "±0%" in e.reason or "0.1%" in e.reason or "proved" in e.reason
+    assert e.closest.regions["contiguous"].all()
+    assert e.closest.metrics.get("tolerance_met") is not None
+
+
+def test_capacity_below_workload_is_infeasible():
+    gu, load, cur = grid(4, 4, regions=2, seed=3)
+    cap = pd.Series({"R1": load.sum() * 0.3, "R2": load.sum() * 0.3})
+    with pytest.raises(InfeasibleSplitError) as ei:
+        propose_split(gu, load, cur, cap, tolerance=0.2, time_limit=3)
+    assert "exceeds total capacity" in ei.value.reason
+    assert ei.value.closest.feasible
+
+
+def test_locked_units_stay():
+    gu, load, cur = grid(4, 4, regions=2, seed=4)
+    cap = pd.Series({"R1": 1.0, "R2": 2.0}) * load.sum()
+    locked = [u for u in cur.index if cur[u] == "R2"][:3]
+    res = propose_split(gu, load, cur, cap, tolerance=0.1, locked_units=locked, time_limit=5)
+    assert all(res.split[u] == cur[u] for u in locked)
+
+
+def test_what_if_incremental_matches_recompute():
+    gu, load, cur = grid(4, 4, regions=2, seed=5)
+    st = RebalanceState.from_inputs(gu, load, cur, unit_revenue=load)
+    unit = next(u for u in cur.index if cur[u] == "R1" and u.startswith("G01"))
+    w = what_if_move(st, unit, "R2")
+    new_split = cur.copy()
+    new_split[unit] = "R2"
+    ref = RebalanceState.from_inputs(gu, load, cur, split=new_split, unit_revenue=load)
+    m = w.deltas.set_index("metric")["after"]
+    for k, v in ref.metrics().items():
+        assert m[k] == pytest.approx(v)
+    assert w.contiguous
+
+
+def test_rebalance_accounts_moves_cheapest_and_honours_locks():
+    acc = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", "e"],
+        "rep_id": ["r1", "r1", "r1", "r1", "r2"],
+        "load": [4.0, 2.0, 1.0, 1.0, 1.0],
+        "revenue": [100.0, 50.0, 5.0, 1.0, 10.0],
+        "locked": [True, False, False, False, False],
+    })
+    moves, reps = rebalance_accounts(acc, pd.Series({"r1": 6.0, "r2": 5.0}))
+    assert "a" not in set(moves["customer_id"])
+    assert set(moves["customer_id"]) == {"c", "d"}  # 2 load units at revenue 6, cheaper than b (50)
+    assert (reps["load_after"] <= reps["capacity"] + 1e-9).all()
+
+
+def test_ensemble_percentile_seeded():
+    gu, load, cur = grid(6, 6, regions=3, seed=6)
+    cap = pd.Series({"R1": 1.0, "R2": 1.0, "R3": 1.0}) * 0 + pd.Series({"R1": 0.6, "R2": 1.2, "R3": 1.2})
+    e1 = run_ensemble(gu, load, cur, cap, steps=60, seed=3)
+    e2 = run_ensemble(gu, load, cur, cap, steps=60, seed=3)
+    assert len(e1.samples) == 60
+    pd.testing.assert_frame_equal(e1.samples, e2.samples)
+    assert 0.0 <= e1.percentiles["balance"] <= 1.0
+    assert e1.percentiles["balance"] > 0.8  # the overloaded strip split is unusually unbalanced
+    assert "less balanced than" in e1.sentences[0]
+
+
+def test_readjust_over_time_repairs_drift():
+    gu, load, cur = grid(5, 5, regions=2, seed=7)
+    cap = pd.Series({"R1": 1.0, "R2": 1.0}) * load.sum()
+    grow = load.copy()
+    grow[cur == "R1"] *= 1.6
+    loads = pd.DataFrame({"2025-03-31": load, "2025-06-30": grow})
+    drift, changes = readjust_over_time(gu, loads, cur, cap, tolerance=0.1, time_limit=3)
+    assert set(drift["as_of"]) == {"2025-03-31", "2025-06-30"}
+    q2 = drift[drift["as_of"] == "2025-06-30"]
+    assert (q2["ratio_after"].max() / q2["ratio_after"].mean()) < (q2["ratio"].max() / q2["ratio"].mean())
+    assert (changes["status"] == "re-adjusted").any()
