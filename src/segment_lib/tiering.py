@@ -1202,3 +1202,36 @@ def _tier_centres_z(model: TierModel, k: int) -> np.ndarray:
     cent = np.empty_like(raw)
     cent[model.cluster_to_tier_] = raw
     return cent[:k]
+
+
+def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migration: Migration | None = None,
+                  stability: pd.DataFrame | None = None, lookback_days: int = 365,
+                  currency: str = "¥") -> list[str]:
+    """Plain-language findings for a sales manager (markdown ``**bold**`` allowed).
+
+    ``profile`` from :func:`tier_profile`; optional model (for how k was chosen), migration and
+    stability tables.  One line per tier: size, revenue share, typical behaviour.
+    """
+    lines = []
+    if model is not None:
+        how = ("chosen from the data" if model.n_tiers == "auto" and model.method in ("kmeans", "gmm")
+               else f"method {model.method}")
+        lines.append(f"Customers fall into **{model.n_tiers_} tiers** ({how}); tier 1 is the most valuable.")
+    for _, r in profile.iterrows():  # one line per tier
+        rec = "never bought" if pd.isna(r["recency_days"]) else f"last bought ~{r['recency_days']:.0f} days ago"
+        lines.append(
+            f"**{r['tier_label']}**: {int(r['n_customers']):,} customers ({r['customer_share']:.0%}) bring "
+            f"**{r['revenue_share']:.0%}** of revenue; on average they buy {r['frequency']:.1f}× in "
+            f"{lookback_days} days, spend {_fmt_money(pd.Series([r['monetary_total']]), currency).iloc[0]}, "
+            f"{rec}" + (f"; {r['dormancy_rate']:.0%} have not bought for 180+ days" if r["dormancy_rate"] > 0.2 else "")
+            + ".")
+    if migration is not None:
+        s = migration.summary.set_index("direction")["n_customers"]
+        lines.append(f"Since the earlier date **{int(s.get('up', 0)):,} customers moved up** and "
+                     f"**{int(s.get('down', 0)):,} moved down** a tier; {int(s.get('new', 0)):,} are new. "
+                     "Downgrades are the first accounts to call.")
+    if stability is not None and len(stability):
+        ari = float(stability.loc[stability["scope"] == "overall", "ari_mean"].iloc[0])
+        word = "very stable" if ari >= 0.9 else "stable" if ari >= 0.75 else "not stable: treat with care"
+        lines.append(f"The tiers are {word} when the data is resampled (agreement {ari:.2f} on a 0–1 scale).")
+    return lines

@@ -230,3 +230,18 @@ def test_other_bad_inputs():
         TierModel(n_tiers=4, labels=["a", "b"]).fit(rfm_fixture())
     with pytest.raises(ModelInputError, match="not fitted"):
         TierModel().predict(rfm_fixture())
+
+
+def test_summary_and_charts(demo, auto_model):
+    from segment_lib.plots import tiering as charts
+    from segment_lib.tiering import summary_lines
+
+    d, f, _ = demo
+    prof = tier_profile(f, auto_model)
+    lines = summary_lines(prof, auto_model)
+    assert len(lines) == 1 + auto_model.n_tiers_ and "VIP" in lines[1]
+    figs = [charts.k_selection(auto_model.k_scores_, auto_model.n_tiers_),
+            charts.snake_plot(f, auto_model.tiers_), charts.pareto_by_tier(f, auto_model.tiers_),
+            charts.migration_heatmap(tier_migration(auto_model, auto_model).counts),
+            charts.rfm_segments_bar(TierModel(method="rfm").fit(f).tiers_, f)]
+    assert all(fig.axes for fig in figs)
