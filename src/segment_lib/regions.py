@@ -11,11 +11,14 @@ conflict).  Under the evaluated split a claim is **kept** when its rep is staffe
 split and either (a) the rep's region is the customer's region, or (b) the claim was
 already outside the customer's region under the current split (an existing problem the
 split does not cause; it stays listed), or (c) ``keep_core_owner`` is set and the customer
-is in a core tier (the seeds' rule "核心客户优先归属原销售").  Customers left without a kept
-claim are handed to the reps of their new region by *water-filling*: each rep is filled
+is in a core tier (the seeds' rule "核心客户优先归属原销售").  Customers who lose all their
+claims are handed to the reps of their new region by *water-filling*: each rep is filled
 up to a common load level L (load = tier-weighted accounts / capacity), so the hand-over
 evens out load inside the region; customers are taken in customer-table order.  For the
-current split nothing moves and the evaluation describes today's organisation.
+current split nothing moves and the evaluation describes today's organisation.  Customers
+without any owner today stay without one in every split (listed by the ``without_owner``
+check, their effort counted in the region's workload but in no rep's), so that a split is
+not credited or blamed for fixing a data gap.
 
 Workload counts every kept claim in full (both claimants of a conflict customer serve
 it), revenue goes to the primary owner only (``customers.owner_rep_id`` when it is among
@@ -640,7 +643,8 @@ def evaluate_split(
     # pool: customers without a kept claim
     region_reps = [np.flatnonzero(rep_region == k) for k in range(len(regions))]
     n_reps_region = np.array([len(x) for x in region_reps] + ([0] if has_unassigned else []))
-    pool = np.flatnonzero((kept_claims == 0) & (cust_region >= 0))
+    had_claims = np.bincount(cc, minlength=n_c) > 0
+    pool = np.flatnonzero((kept_claims == 0) & had_claims & (cust_region >= 0))
     pool = pool[n_reps_region[cust_region[pool]] > 0]
     kept_load = np.bincount(cr[keep], weights=p.effort[cc[keep]], minlength=n_r)
     new_owner = np.full(n_c, -1)
@@ -762,7 +766,13 @@ def evaluate_split(
     # --- geometry -------------------------------------------------------------------------------
     split_units = pd.Series(regions.to_numpy(dtype=object)[unit_region[unit_region >= 0]],
                             index=p.unit_ids[unit_region >= 0])
-    gph = geo_mod.adjacency_graph(ds.geo_units, list(extra_edges or []))
+    known_units = set(p.unit_ids)
+    edges = [(str(a), str(b)) for a, b in (extra_edges or [])]
+    bad_edges = [e for e in edges if e[0] not in known_units or e[1] not in known_units]
+    if bad_edges:
+        warnings.append(f"extra edges with unknown geo units ignored: {bad_edges}")
+    edges = [e for e in edges if e not in bad_edges]
+    gph = geo_mod.adjacency_graph(ds.geo_units, edges)
     contig = geo_mod.contiguity(split_units, gph)
     comp = geo_mod.compactness(split_units, ds.geo_units,
                                pd.Series(p.units_with_customers.astype(float), index=p.unit_ids))
@@ -840,7 +850,7 @@ def evaluate_split(
     }])
     params = dict(p.params, split=name, market_adjust=market_adjust, keep_core_owner=keep_core_owner,
                   tolerance=tolerance, fairness_weights=tuple(fairness_weights), level=level,
-                  extra_edges=[tuple(e) for e in (extra_edges or [])], disruption=disruption)
+                  extra_edges=edges, disruption=disruption)
     return SplitEvaluation(split=name, per_rep=per_rep, per_region=per_region, service=service, ownership=own,
                            ownership_detail=own_detail, geometry=geometry, fairness=fairness, effects=p.effects,
                            effect_sentences=list(p.effect_sentences), summary=summary, assignment=assignment,
@@ -1258,3 +1268,125 @@ def tiers_for_report(dataset: Dataset, tiering_params: Mapping | None = None,
         t = value_rule_tiers(dataset, te)
         return t, f"value rules (top 5% / next 15% of 12-month revenue, no purchase = lowest) because the " \
                   f"tier model was not available ({type(e).__name__}: {e})"
+
+
+# ---------------------------------------------------------------------------
+# Manager-facing tables (formatted for the report; numbers stay in the tidy tables above)
+# ---------------------------------------------------------------------------
+
+
+def _fmt_ci(est, lo, hi, nd=2, pct=False) -> list[str]:
+    out = []
+    for e, a, b in zip(est, lo, hi):
+        if not np.isfinite(e):
+            out.append("–")
+        elif pct:
+            out.append(f"{e:.1%} ({a:.1%}–{b:.1%})" if np.isfinite(a) else f"{e:.1%}")
+        else:
+            out.append(f"{e:.{nd}f} ({a:.{nd}f}–{b:.{nd}f})" if np.isfinite(a) else f"{e:.{nd}f}")
+    return out
+
+
+def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
+    """One row per region (most loaded first) with load and service, intervals as "est (low–high)"."""
+    pr = evaluation.per_region
+    sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
+    return pd.DataFrame({
+        "Region": pr["region_id"].to_numpy(),
+        "Reps": pr["n_reps"].to_numpy(),
+        "Customers": pr["n_customers"].to_numpy(),
+        "Load / capacity": [f"{v:.2f}×" if np.isfinite(v) else "no reps" for v in pr["load_ratio"]],
+        "Reps over capacity": [f"{v:.0%}" if np.isfinite(v) else "–" for v in pr["share_reps_over"]],
+        "CSAT (95% CI)": _fmt_ci(sv["csat"], sv["csat_low"], sv["csat_high"]),
+        "NPS (95% CI)": _fmt_ci(sv["nps"], sv["nps_low"], sv["nps_high"], nd=0),
+        "Median first response, h": _fmt_ci(sv["median_response_h"], sv["median_response_low"],
+                                            sv["median_response_high"], nd=1),
+        "p90 first response, h": _fmt_ci(sv["p90_response_h"], sv["p90_response_low"], sv["p90_response_high"], nd=1),
+        "Complaint rate": _fmt_ci(sv["complaint_rate"], sv["complaint_low"], sv["complaint_high"], pct=True),
+        "Dormant customers": _fmt_ci(sv["dormancy_rate"], sv["dormancy_low"], sv["dormancy_high"], pct=True),
+        "Note": np.where(pr["flagged"].to_numpy(), "over capacity", "") + sv["warning"].to_numpy(),
+    })
+
+
+def ownership_report_table(evaluation: SplitEvaluation, show_ids: bool = False) -> pd.DataFrame:
+    """Ownership checks with counts and shares (fractions); ids only when ``show_ids`` (personal-data rule)."""
+    o = evaluation.ownership
+    t = pd.DataFrame({
+        "Check": o["what"].to_numpy(),
+        "Count": o["count"].to_numpy(),
+        "Share": o["share"].to_numpy(dtype=float),
+        "Revenue share": o["revenue_share"].to_numpy(dtype=float),
+    })
+    if show_ids:
+        t["Examples"] = o["ids"].str.slice(0, 120).to_numpy()
+    return t
+
+
+def comparison_report_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The split comparison in manager words, best score first."""
+    c = comparison.sort_values("score", ascending=False)
+    return pd.DataFrame({
+        "Split": c["split"].to_numpy(),
+        "Score (0-100)": c["score"].round(0).astype(int).to_numpy(),
+        "Busiest region": [f"{r} {v:.2f}×" for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
+        "Regions over capacity": c["n_flagged_regions"].to_numpy(),
+        "Reps over capacity": [f"{v:.0%}" for v in c["share_reps_over_capacity"]],
+        "Rep load spread (CV)": c["rep_load_cv"].round(2).to_numpy(),
+        "Customers moved": [f"{v:.1%}" if np.isfinite(v) else "–" for v in c["share_moved"]],
+        "Core customers moved": c["n_core_moved"].to_numpy(),
+        "Distance to centre, km": c["compactness_km"].round(0).astype(int).to_numpy(),
+        "Regions not connected": c["n_noncontiguous_regions"].to_numpy(),
+    })
+
+
+def fairness_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
+    """Per region: spread of rep target attainment under a flat target vs the fair target."""
+    f = evaluation.fairness
+    g = f.groupby("region_id")
+    t = pd.DataFrame({
+        "Reps": g.size(),
+        "Revenue": g["revenue"].sum(),
+        "Flat target": g["flat_target"].sum(),
+        "Fair target": g["target"].sum(),
+        "Attainment, flat": g["revenue"].sum() / g["flat_target"].sum(),
+        "Attainment, fair": g["revenue"].sum() / g["target"].sum(),
+        "Spread between reps, flat (CV)": g["attainment_flat"].agg(stats.cv),
+        "Spread between reps, fair (CV)": g["attainment_fair"].agg(stats.cv),
+    }).reset_index().rename(columns={"region_id": "Region"})
+    return t.sort_values("Attainment, flat", ascending=False).reset_index(drop=True)
+
+
+def headline_metrics(evaluation: SplitEvaluation, comparison: pd.DataFrame | None = None,
+                     prefix: str = "regions_") -> dict:
+    """Headline numbers of the region report (for ``report.record_metrics``), keys prefixed."""
+    ev = evaluation
+    pr = ev.per_region[ev.per_region["region_id"] != UNASSIGNED]
+    top = pr.iloc[0]
+    sv = ev.service.set_index("region_id").loc[top["region_id"]]
+    s = ev.summary.iloc[0]
+    out = {
+        "split": ev.split,
+        "most_loaded_region": top["region_id"],
+        "most_loaded_load_ratio": float(top["load_ratio"]),
+        "n_flagged_regions": int(pr["flagged"].sum()),
+        "most_loaded_csat_diff": float(sv["csat_diff"]),
+        "most_loaded_csat_diff_ci_high": float(sv["csat_diff_high"]),
+        "rep_load_cv": float(s["rep_load_cv"]),
+        "rep_load_gini": float(s["rep_load_gini"]),
+        "share_reps_over_capacity": float(s["share_reps_over_capacity"]),
+        "n_multi_owner": int(s["n_multi_owner"]),
+        "n_owner_outside_region": int(s["n_owner_outside_region"]),
+        "n_cross_region_buyers": int(s["n_cross_region_buyers"]),
+        "n_noncontiguous_regions": int(s["n_noncontiguous_regions"]),
+    }
+    if len(ev.effects):
+        e = ev.effects.set_index("outcome")
+        for k in e.index:
+            out[f"load_effect_{k}"] = float(e.loc[k, "estimate"])
+            out[f"load_effect_{k}_ci_low"] = float(e.loc[k, "ci_low"])
+            out[f"load_effect_{k}_ci_high"] = float(e.loc[k, "ci_high"])
+    if comparison is not None and len(comparison):
+        best = comparison.sort_values("score", ascending=False).iloc[0]
+        out["best_split"] = best["split"]
+        out["best_split_score"] = float(best["score"])
+    return {f"{prefix}{k}": v for k, v in out.items()}

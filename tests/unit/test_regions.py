@@ -303,3 +303,14 @@ def test_demo_compare_splits(demo):
     assert list(cmp["split"])[0] == demo.dataset.current_split
     assert cmp.set_index("split").loc["proposal_a", "share_moved"] > 0
     assert cmp["n_noncontiguous_regions"].eq(0).all()
+
+
+def test_unowned_customers_stay_listed_and_current_split_moves_nobody():
+    ds = _dataset()
+    ds.ownership = ds.ownership[ds.ownership["customer_id"] != "C4"]
+    ds.customers.loc[ds.customers["customer_id"] == "C4", "owner_rep_id"] = None
+    ev = regions.evaluate_split(ds, TIERS, fit_model=False, min_responses=2)
+    assert ev.ownership.set_index("check").loc["without_owner", "ids"] == "C4"
+    assert ev.summary["share_moved"].iloc[0] == 0
+    assert ev.per_rep.set_index("rep_id").loc["R2", "workload"] == pytest.approx(2.0)  # C4's 0.3 is in no rep's
+    assert ev.per_region.set_index("region_id").loc["N", "workload"] == pytest.approx(6.3)
