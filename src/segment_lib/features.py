@@ -21,8 +21,7 @@ Rules (also in ``docs/tiering.md``)
   transactions by ``transaction_id``, so this is also "one positive transaction id").
   Rows with ``amount < 0`` are returns: they reduce ``monetary_total`` (net) and feed
   ``return_share`` but are not orders and do not move ``recency_days``.  Rows with
-  ``amount == 0`` are ignored except for nothing -- they neither count as orders nor
-  change any sum.
+  ``amount == 0`` are ignored: they neither count as orders nor change any sum.
 * **Returns / negatives.** ``monetary_total`` is the *net* amount in the window and can
   be negative when returns in the window refer to purchases before it; models clip it
   at 0.  ``return_share`` = returned amount / gross purchases in the window (0 when no
