@@ -9,11 +9,11 @@ from .accounts import balanced_territories, rebalance_accounts
 from .adapters import HybridRules, RebalanceInputs, customer_revenue, inputs_from_dataset, loads_over_time
 from .ensemble import EnsembleResult, run_ensemble
 from .split import SplitProposal, propose_split, recluster_unconstrained, split_metrics
-from .whatif import RebalanceState, WhatIf, readjust_over_time, what_if_move
+from .whatif import RebalanceState, WhatIf, best_single_moves, readjust_over_time, what_if_move
 
 __all__ = [
     "EnsembleResult", "HybridRules", "RebalanceInputs", "RebalanceState", "SplitProposal", "WhatIf",
-    "balanced_territories", "customer_revenue", "inputs_from_dataset", "loads_over_time", "propose_split",
+    "balanced_territories", "best_single_moves", "customer_revenue", "inputs_from_dataset", "loads_over_time", "propose_split",
     "readjust_over_time", "rebalance_accounts", "recluster_unconstrained", "run_ensemble", "split_metrics",
     "what_if_move",
 ]

@@ -207,3 +207,31 @@ def readjust_over_time(
             changes.append({"as_of": as_of, "geo_unit_id": None, "from_region": None, "to_region": None,
                             "load": 0.0, "revenue": 0.0, "status": status})
     return pd.DataFrame(drift), pd.DataFrame(changes)
+
+
+def best_single_moves(inputs, *, tolerance: float = 0.10, top: int = 10) -> pd.DataFrame:
+    """Score every boundary move (unit → neighbouring region) from the current split with
+    :func:`what_if_move` and return the ``top`` that improve balance most.
+
+    ``inputs`` is a :class:`~segment_lib.rebalance.RebalanceInputs`.  Columns: geo_unit_id,
+    from_region, to_region, balance_before, balance_after, max_ratio_after, moved_revenue,
+    keeps_contiguity.
+    """
+    st = RebalanceState.from_inputs(**inputs.split_kwargs(), tolerance=tolerance)
+    p = st.problem
+    rows = []
+    for u in range(p.n):
+        a = int(st.assign[u])
+        for b in sorted({int(st.assign[v]) for v in p.graph.neighbors(u)} - {a}):
+            if p.locked[u]:
+                continue
+            w = what_if_move(st, p.units[u], p.regions[b])
+            d = w.deltas.set_index("metric")
+            rows.append({"geo_unit_id": p.units[u], "from_region": p.regions[a], "to_region": p.regions[b],
+                         "balance_before": d.at["balance", "before"], "balance_after": d.at["balance", "after"],
+                         "max_ratio_after": d.at["max_ratio", "after"], "moved_revenue": d.at["moved_revenue", "after"],
+                         "keeps_contiguity": w.contiguous})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    return out.sort_values(["keeps_contiguity", "balance_after"], ascending=[False, True]).head(top).reset_index(drop=True)
