@@ -115,11 +115,29 @@ def _percentile(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray
     return lo, hi
 
 
+def _small_int_range(values: np.ndarray, max_levels: int = 1000) -> tuple[int, int] | None:
+    """(min, max) when all values are integers spanning at most ``max_levels`` levels, else None."""
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo >= max_levels or not np.array_equal(values, np.floor(values)):
+        return None
+    return int(lo), int(hi)
+
+
 def _level_counts(values: np.ndarray, codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct levels and a (groups x levels) count matrix, O(n) for small integer scales."""
+    rng = _small_int_range(values)
+    if rng is not None:
+        lo, hi = rng
+        L = hi - lo + 1
+        flat = codes * L + (values.astype(np.int64) - lo)
+        counts = np.bincount(flat, minlength=n_groups * L).reshape(n_groups, L)
+        used = counts.sum(axis=0) > 0
+        return np.arange(lo, hi + 1, dtype=float)[used], counts[:, used]
     levels, lv = np.unique(values, return_inverse=True)
-    counts = np.zeros((n_groups, levels.size), dtype=np.int64)
-    np.add.at(counts, (codes, lv.ravel()), 1)
-    return levels, counts
+    counts = np.bincount(codes * levels.size + lv.ravel(), minlength=n_groups * levels.size)
+    return levels, counts.reshape(n_groups, levels.size)
 
 
 def _multinomial_draws(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -196,7 +214,8 @@ def mean_ci(
     otherwise a chunked Poisson bootstrap.  NaNs are dropped.
     """
     v = np.asarray(values, dtype=float)
-    if np.unique(v[~np.isnan(v)]).size <= max_levels:
+    ok = v[~np.isnan(v)]
+    if _small_int_range(ok, max_levels) is not None or np.unique(ok).size <= max_levels:
         return _discrete_stat_ci(v, groups, _mean_stat, n_boot, level, random_state, vs_rest)
     return _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest)
 
@@ -231,6 +250,27 @@ def _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest, chunk=50) 
     return _frame(index, n, est, lo, hi, extra)
 
 
+def mean_ci_normal(values, codes, n_groups: int, level: float = 0.95) -> pd.DataFrame:
+    """Mean per integer group code (0..n_groups-1; negative codes ignored) with the normal
+    approximation interval mean ± z * sd / sqrt(n) (sd with ddof=1).  For many small groups
+    (e.g. thousands of reps) where a bootstrap per group would cost more than it tells."""
+    from scipy.stats import norm
+
+    v = np.asarray(values, dtype=float)
+    c = np.asarray(codes)
+    ok = ~np.isnan(v) & (c >= 0)
+    v, c = v[ok], c[ok]
+    n = np.bincount(c, minlength=n_groups)
+    s1 = np.bincount(c, weights=v, minlength=n_groups)
+    s2 = np.bincount(c, weights=v * v, minlength=n_groups)
+    z = norm.ppf(0.5 + level / 2)
+    with np.errstate(all="ignore"):
+        m = s1 / n
+        var = (s2 - n * m * m) / (n - 1)
+        half = z * np.sqrt(np.maximum(var, 0) / n)
+    return _frame(pd.RangeIndex(n_groups, name="group"), n, m, m - half, m + half)
+
+
 def proportion_ci(flags, groups=None, **kwargs) -> pd.DataFrame:
     """Share of True (e.g. complaint rate, dormancy rate) per group with a bootstrap interval.
 
@@ -261,54 +301,63 @@ def nps_ci(
     return _discrete_stat_ci(s, groups, _nps_stat, n_boot, level, random_state, vs_rest)
 
 
-def quantile_ci(values, groups=None, q: float = 0.5, *, level: float = 0.95, random_state=None) -> pd.DataFrame:
+def quantile_ci(values, groups=None, q=0.5, *, level: float = 0.95, random_state=None, presorted: bool = False):
     """Quantile ``q`` per group with its exact bootstrap percentile interval.
 
     ``estimate`` is the usual (linear-interpolation) sample quantile; the interval is the
     exact bootstrap distribution of the inverted-CDF quantile (see module docstring), so it
     is deterministic (``random_state`` is accepted for a uniform signature and ignored).
-    Returns ``n``, ``estimate``, ``ci_low``, ``ci_high`` indexed by group.
+    Returns ``n``, ``estimate``, ``ci_low``, ``ci_high`` indexed by group; with a list of
+    quantiles, a dict q -> such a DataFrame (one sort serves all of them).
+    ``presorted=True`` promises ``values`` are already ascending (NaN last), which saves the
+    value sort when the same values are grouped several ways.
     """
     from scipy.stats import binom
 
+    qs = [q] if np.isscalar(q) else list(q)
     v = np.asarray(values, dtype=float)
     codes, index = _codes(groups, v.size)
+    g = len(index)
+    if not presorted:
+        o = np.argsort(v, kind="stable")
+        v, codes = v[o], codes[o]
     keep = ~np.isnan(v)
     v, codes = v[keep], codes[keep]
-    g = len(index)
-    order = np.lexsort((v, codes))
-    v, codes = v[order], codes[order]
+    small = codes.astype(np.int16) if g < 2**15 else codes  # 16-bit keys: numpy uses a radix sort
+    o = np.argsort(small, kind="stable")
+    v, codes = v[o], codes[o]
     n = np.bincount(codes, minlength=g)
     start = np.concatenate([[0], np.cumsum(n)[:-1]])
-    est = np.full(g, np.nan)
-    lo = np.full(g, np.nan)
-    hi = np.full(g, np.nan)
     has = n > 0
-    if not has.any():
-        return _frame(index, n, est, lo, hi)
     ng, sg = n[has], start[has]
-    # point estimate: linear interpolation between order statistics
-    h = (ng - 1) * q
-    fl = np.floor(h).astype(np.int64)
-    ce = np.minimum(fl + 1, ng - 1)
-    est[has] = v[sg + fl] + (h - fl) * (v[sg + ce] - v[sg + fl])
-    k = np.maximum(np.ceil(q * ng).astype(np.int64), 1)  # 1-based order statistic of the bootstrap quantile
     a = (1 - level) / 2
+    out = {}
+    for qq in qs:
+        est = np.full(g, np.nan)
+        lo = np.full(g, np.nan)
+        hi = np.full(g, np.nan)
+        if has.any():
+            h = (ng - 1) * qq
+            fl = np.floor(h).astype(np.int64)
+            ce = np.minimum(fl + 1, ng - 1)
+            est[has] = v[sg + fl] + (h - fl) * (v[sg + ce] - v[sg + fl])
+            k = np.maximum(np.ceil(qq * ng).astype(np.int64), 1)  # order statistic of the bootstrap quantile
 
-    def smallest_j(target: float) -> np.ndarray:
-        # smallest j in 1..n with P(Binom(n, j/n) >= k) >= target (monotone in j)
-        lo_j = np.ones_like(ng)
-        hi_j = ng.copy()
-        while np.any(lo_j < hi_j):
-            mid = (lo_j + hi_j) // 2
-            ok = binom.sf(k - 1, ng, mid / ng) >= target
-            hi_j = np.where(ok, mid, hi_j)
-            lo_j = np.where(ok, lo_j, mid + 1)
-        return lo_j
+            def smallest_j(target: float, k=k) -> np.ndarray:
+                # smallest j in 1..n with P(Binom(n, j/n) >= k) >= target (monotone in j)
+                lo_j = np.ones_like(ng)
+                hi_j = ng.copy()
+                while np.any(lo_j < hi_j):
+                    mid = (lo_j + hi_j) // 2
+                    ok = binom.sf(k - 1, ng, mid / ng) >= target
+                    hi_j = np.where(ok, mid, hi_j)
+                    lo_j = np.where(ok, lo_j, mid + 1)
+                return lo_j
 
-    lo[has] = v[sg + smallest_j(a) - 1]
-    hi[has] = v[sg + smallest_j(1 - a) - 1]
-    return _frame(index, n, est, lo, hi)
+            lo[has] = v[sg + smallest_j(a) - 1]
+            hi[has] = v[sg + smallest_j(1 - a) - 1]
+        out[qq] = _frame(index, n, est, lo, hi)
+    return out[qs[0]] if np.isscalar(q) else out
 
 
 # ---------------------------------------------------------------------------
@@ -395,7 +444,7 @@ def load_effect_model(
         dm = pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True, dtype=float)
         X = pd.concat([X, dm], axis=1)
     groups = pd.factorize(d[cluster_col])[0]
-    fit = sm.OLS(d["_y"].to_numpy(), X.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fit = sm.OLS(d["_y"].to_numpy(), X.to_numpy()).fit(method="qr", cov_type="cluster", cov_kwds={"groups": groups})
     ci = np.asarray(fit.conf_int(alpha=1 - level))
     table = pd.DataFrame(
         {

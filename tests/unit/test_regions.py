@@ -314,3 +314,27 @@ def test_unowned_customers_stay_listed_and_current_split_moves_nobody():
     assert ev.summary["share_moved"].iloc[0] == 0
     assert ev.per_rep.set_index("rep_id").loc["R2", "workload"] == pytest.approx(2.0)  # C4's 0.3 is in no rep's
     assert ev.per_region.set_index("region_id").loc["N", "workload"] == pytest.approx(6.3)
+
+
+def test_fast_disruption_matches_geo_disruption(demo):
+    from segment_lib import geo
+
+    tiers = demo.truth.set_index("customer_id")["true_tier"]
+    ds = demo.dataset
+    cur = regions.evaluate_split(ds, tiers, fit_model=False)
+    # a proposal that also renames the regions: renaming must not count as a move
+    s = ds.split("proposal_a").map(lambda r: f"new-{r}").rename("renamed")
+    reps = ds.rep_regions().map(lambda r: f"new-{r}")
+    ev = regions.evaluate_split(ds, tiers, s, fit_model=False, rep_regions=reps)
+    a0 = cur.assignment.set_index("customer_id")
+    a1 = ev.assignment.set_index("customer_id")
+    from segment_lib.regions import _prepare
+
+    rev = pd.Series(_prepare(ds, tiers, fit_model=False).revenue, index=a0.index)
+    expected = geo.disruption(a0["region_id"].astype(str), a1["region_id"].astype(str),
+                              a0["owner_rep_id"].astype(object), a1["owner_rep_id"].astype(object), rev,
+                              match_labels=True)
+    got = ev.params["disruption"]
+    for k, v in expected.items():
+        assert got[k] == pytest.approx(v), k
+    assert 0 < got["share_region_changed"] < 0.5

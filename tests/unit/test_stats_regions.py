@@ -148,3 +148,33 @@ def test_load_effect_model_degenerate_inputs():
         stats.load_effect_model(d, "csat")
     with pytest.raises(ModelInputError):
         stats.load_effect_model(_model_data(-1.0, n_reps=2), "csat")
+
+
+def test_quantile_ci_many_quantiles_and_presorted():
+    rng = np.random.default_rng(1)
+    v = rng.exponential(3, 500)
+    g = rng.integers(0, 4, 500)
+    both = stats.quantile_ci(v, g, [0.5, 0.9])
+    o = np.argsort(v)
+    pre = stats.quantile_ci(v[o], g[o], [0.5, 0.9], presorted=True)
+    for q in (0.5, 0.9):
+        pd.testing.assert_frame_equal(both[q], stats.quantile_ci(v, g, q))
+        pd.testing.assert_frame_equal(pre[q], both[q])
+
+
+def test_mean_ci_normal_hand_computed():
+    r = stats.mean_ci_normal([1.0, 3.0, 5.0, np.nan, 7.0], [0, 0, 0, 0, -1], 2)
+    # group 0: 1, 3, 5 -> mean 3, sd 2, half width 1.96 * 2 / sqrt(3)
+    assert r.loc[0, "estimate"] == pytest.approx(3.0)
+    assert r.loc[0, "ci_high"] - 3.0 == pytest.approx(1.959964 * 2 / np.sqrt(3), rel=1e-5)
+    assert r.loc[1, "n"] == 0 and np.isnan(r.loc[1, "estimate"])
+
+
+def test_level_counts_fast_and_general_paths_agree():
+    v = np.array([1.0, 5.0, 5.0, 3.0, 1.0])
+    c = np.array([0, 0, 1, 1, 1])
+    lv, cnt = stats._level_counts(v, c, 2)
+    assert list(lv) == [1.0, 3.0, 5.0]
+    assert cnt.tolist() == [[1, 0, 1], [1, 1, 1]]
+    lv2, cnt2 = stats._level_counts(v + 0.5, c, 2)  # non-integers: np.unique path
+    assert list(lv2) == [1.5, 3.5, 5.5] and cnt2.tolist() == cnt.tolist()
