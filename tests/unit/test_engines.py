@@ -1,0 +1,153 @@
+"""Engines: DuckDB on Parquet (out-of-core) and Dask give exactly the single-machine results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from sklearn.metrics import adjusted_rand_score
+
+from segment_lib import demo, engines
+from segment_lib.errors import ConfigError, ModelInputError
+from segment_lib.features import customer_features
+from segment_lib.tiering import TierModel
+
+
+@pytest.fixture(scope="module")
+def data():
+    return demo.generate(n_customers=8000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def ref(data):
+    return customer_features(data.dataset)
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(data, tmp_path_factory):
+    d = tmp_path_factory.mktemp("pq")
+    ds = data.dataset
+    ds.customers.to_parquet(d / "customers.parquet", index=False)
+    ds.interactions.to_parquet(d / "interactions.parquet", index=False)
+    tx = ds.transactions
+    (d / "tx").mkdir()
+    half = len(tx) // 2  # a directory of several files, as a partitioned export would be
+    tx.iloc[:half].to_parquet(d / "tx" / "part-0.parquet", index=False)
+    tx.iloc[half:].to_parquet(d / "tx" / "part-1.parquet", index=False)
+    return d
+
+
+@pytest.fixture(scope="module")
+def client():
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    c = Client(cluster, set_as_default=False)
+    yield c
+    c.close()
+    cluster.close()
+
+
+# --- engine specification -----------------------------------------------------------------------
+def test_parse_engine():
+    assert engines.parse_engine(None).name == "pandas"
+    assert engines.parse_engine("duckdb-parquet").name == "parquet"
+    s = engines.parse_engine({"name": "dask", "address": "tcp://10.0.0.1:8786", "npartitions": 8})
+    assert (s.name, s.address, s.npartitions) == ("dask", "tcp://10.0.0.1:8786", 8)
+    with pytest.raises(ConfigError, match="unknown engine"):
+        engines.parse_engine("spark")
+    with pytest.raises(ConfigError, match="adress"):
+        engines.parse_engine({"name": "dask", "adress": "tcp://x"})
+
+
+# --- out-of-core ---------------------------------------------------------------------------------
+def test_parquet_equals_pandas(ref, parquet_dir, data, tmp_path):
+    out = engines.parquet_features(parquet_dir / "tx", parquet_dir / "customers.parquet",
+                                   parquet_dir / "interactions.parquet", as_of=data.dataset.as_of,
+                                   memory_limit="200MB", temp_directory=tmp_path, threads=2)
+    assert_frame_equal(ref, out)
+
+
+def test_parquet_equals_pandas_other_window_and_glob(data, parquet_dir):
+    ds = data.dataset
+    as_of = pd.Timestamp("2025-06-30")
+    exp = customer_features(ds, as_of=as_of, lookback_days=90)
+    out = engines.compute_features(
+        {"transactions": str(parquet_dir / "tx" / "*.parquet"), "customers": ds.customers,
+         "interactions": parquet_dir / "interactions.parquet"},
+        as_of=as_of, lookback_days=90, engine={"name": "parquet", "memory_limit": "300MB"})
+    assert_frame_equal(exp, out)
+
+
+def test_parquet_without_customers_and_as_of(data, parquet_dir):
+    tx = data.dataset.transactions
+    exp = customer_features({"transactions": tx})
+    out = engines.parquet_features(parquet_dir / "tx")
+    assert_frame_equal(exp, out)
+
+
+def test_parquet_nan_amounts(tmp_path):
+    tx = pd.DataFrame({"customer_id": ["A", "B", "B"], "date": pd.to_datetime(["2025-01-01"] * 3),
+                       "amount": [10.0, np.nan, 5.0]})
+    tx.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(ModelInputError, match="1 transaction"):
+        engines.parquet_features(tmp_path / "t.parquet")
+    out = engines.parquet_features(tmp_path / "t.parquet", nan_amounts="drop")
+    assert_frame_equal(out, customer_features({"transactions": tx}, nan_amounts="drop"))
+
+
+def test_parquet_missing_file(tmp_path):
+    with pytest.raises(ModelInputError, match="not found"):
+        engines.parquet_features(tmp_path / "nope.parquet")
+
+
+# --- dask -----------------------------------------------------------------------------------------
+def test_partition_of_is_stable():
+    ids = pd.Series(["C1", "C2", "C3", "C1"], dtype="string")
+    p = engines.partition_of(ids, 7)
+    assert p[0] == p[3] and ((0 <= p) & (p < 7)).all()
+    assert (engines.partition_of(ids.astype(object), 7) == p).all()
+
+
+def test_dask_features_equal_pandas(ref, data, client):
+    out = engines.dask_customer_features(data.dataset, client=client, npartitions=5)
+    assert_frame_equal(ref, out)
+    assert out.attrs["lookback_days"] == 365
+
+
+def test_dask_features_from_parquet_and_other_window(data, parquet_dir, client):
+    ds = data.dataset
+    as_of = pd.Timestamp("2025-06-30")
+    exp = customer_features(ds, as_of=as_of, lookback_days=120)
+    out = engines.dask_customer_features(
+        {"customers": ds.customers, "transactions": str(parquet_dir / "tx"),
+         "interactions": parquet_dir / "interactions.parquet"},
+        as_of, 120, client=client, npartitions=3)
+    assert_frame_equal(exp, out)
+
+
+def test_dask_tiers_equal_single_machine_and_close_to_full_fit(ref, client):
+    model, tiers = engines.dask_assign_tiers(ref, client=client, sample_size=4000, random_state=0,
+                                             n_tiers="auto")
+    # same model predicted on one machine -> identical tiers
+    assert (tiers["tier"].to_numpy() == model.predict(ref)).all()
+    assert tiers["customer_id"].equals(ref["customer_id"])
+    assert set(tiers["tier_label"]) <= set(model.tier_names_)
+    # fitted on a half sample vs fitted on everything
+    full = TierModel(random_state=0, n_tiers="auto").fit(ref)
+    assert model.n_tiers_ == full.n_tiers_
+    assert adjusted_rand_score(full.labels_, tiers["tier"]) >= 0.98
+
+
+def test_dask_end_to_end_lazy_features(data, ref, client):
+    lazy = engines.dask_customer_features(data.dataset, client=client, npartitions=4, compute=False)
+    model = TierModel(random_state=0, n_tiers=4).fit(ref)
+    _, tiers = engines.dask_assign_tiers(lazy, model, client=client)
+    assert (tiers["tier"].to_numpy() == model.predict(ref)).all()
+    assert tiers["customer_id"].equals(ref["customer_id"])
+
+
+def test_compute_features_dask_engine(data, ref, client):
+    out = engines.compute_features(data.dataset, engine={"name": "dask", "npartitions": 2}, client=client)
+    assert_frame_equal(ref, out)
