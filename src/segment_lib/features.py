@@ -132,7 +132,7 @@ def customer_features(
     dataset_or_tables: Dataset | Mapping[str, Any] | pd.DataFrame,
     as_of: Any = None,
     lookback_days: int = 365,
-    engine: Literal["pandas", "duckdb"] = "pandas",
+    engine: Literal["pandas", "duckdb", "parquet", "dask"] | Mapping[str, Any] = "pandas",
     nan_amounts: Literal["raise", "drop"] = "raise",
 ) -> pd.DataFrame:
     """One row per customer describing their buying and service contacts as of ``as_of``.
@@ -151,6 +151,8 @@ def customer_features(
         length of the window for frequency / monetary / trend / contacts (default 365).
     engine:
         ``"pandas"`` (NumPy aggregation) or ``"duckdb"`` (SQL); results are identical.
+        ``"parquet"`` (DuckDB on Parquet paths, out-of-core), ``"dask"`` or a config mapping such as
+        ``{"name": "dask", "address": "tcp://..."}`` are handed to :mod:`segment_lib.engines`.
     nan_amounts:
         ``"raise"`` (default) raises :class:`ModelInputError` when a counted transaction has
         no amount; ``"drop"`` ignores those rows.
@@ -162,6 +164,10 @@ def customer_features(
     The rules for returns, customers without purchases, one-time buyers and new customers
     are in the module docstring and ``docs/tiering.md``.
     """
+    if not (isinstance(engine, str) and engine in ("pandas", "duckdb")):  # "parquet", "dask", {name: dask, ...}
+        from .engines import compute_features  # see segment_lib.engines / docs/scale.md
+
+        return compute_features(dataset_or_tables, as_of, lookback_days, engine=engine, nan_amounts=nan_amounts)
     customers, tx, inter, ds_as_of = _resolve(dataset_or_tables)
     if tx is None:
         raise ModelInputError("no transactions table given")
