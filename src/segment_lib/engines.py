@@ -127,7 +127,10 @@ def compute_features(
     """
     from .features import customer_features
 
-    spec = parse_engine(engine)
+    try:
+        spec = parse_engine(engine)
+    except ConfigError as e:  # a bad engine argument is a bad model input here
+        raise ModelInputError(str(e)) from None
     if spec.name in ("pandas", "duckdb"):
         return customer_features(data, as_of, lookback_days, engine=spec.name, nan_amounts=nan_amounts)
     if spec.name == "parquet":
