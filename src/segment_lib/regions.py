@@ -420,16 +420,22 @@ def _prepare(
     sentences: list[str] = []
     results: dict = {}
     if fit_model:
-        industry = (cust["industry"].astype("object").to_numpy() if "industry" in cust.columns
-                    else np.full(n_c, None))
+        if "industry" in cust.columns:
+            ind_codes, ind_labels = pd.factorize(cust["industry"], use_na_sentinel=False)
+            ind_names = pd.Series(np.asarray(ind_labels, dtype=object)).fillna("(missing)").astype(str)
+            industry = pd.Categorical.from_codes(ind_codes, categories=pd.Index(ind_names.to_numpy(dtype=object)))
+        else:
+            industry = pd.Categorical.from_codes(np.zeros(n_c, dtype=np.int8), ["(missing)"])
+        t_codes, t_labels = pd.factorize(pd.Series(tier, copy=False))
+        tier_cat = pd.Categorical.from_codes(t_codes, categories=pd.Index(t_labels).astype(str))
         specs = []
         if len(sv_cust):
-            base = pd.DataFrame({"rep_id": sv_rep, "tier": tier[sv_cust], "industry": industry[sv_cust],
+            base = pd.DataFrame({"rep_id": sv_rep, "tier": tier_cat[sv_cust], "industry": industry[sv_cust],
                                  "load_ratio": np.where(sv_rep >= 0, cur_load.to_numpy()[np.maximum(sv_rep, 0)], np.nan)})
             specs.append(("csat", base.assign(y=sv_csat), "CSAT (1-5)", False))
             specs.append(("nps", base.assign(y=sv_nps), "NPS answer (0-10)", False))
         if len(int_cust):
-            base = pd.DataFrame({"rep_id": int_rep, "tier": tier[int_cust], "industry": industry[int_cust],
+            base = pd.DataFrame({"rep_id": int_rep, "tier": tier_cat[int_cust], "industry": industry[int_cust],
                                  "load_ratio": cur_load.to_numpy()[int_rep], "y": int_hours})
             specs.append(("first_response", base, "First-response time", True))
         rows = []
@@ -990,12 +996,13 @@ def _ownership_checks(p: _Prep, name, cust_region, rep_region, regions, unit_reg
     rows, detail = [], []
 
     def add(check, what, ids, share_of, rev=None):
-        ids = list(ids)
+        ids = pd.Index(ids, dtype="string")
         rows.append({"check": check, "count": len(ids),
                      "share": len(ids) / share_of if share_of else float("nan"),
                      "revenue_share": (float(rev / tot_rev) if (rev is not None and tot_rev > 0) else float("nan")),
-                     "what": what, "ids": ";".join(map(str, ids[:max_ids]))})
-        detail.extend({"check": check, "id": str(i)} for i in ids)
+                     "what": what, "ids": ";".join(ids[:max_ids].tolist())})
+        detail.append(pd.DataFrame({"check": pd.Categorical.from_codes(np.zeros(len(ids), dtype=np.int8), [check]),
+                                    "id": ids}))
 
     rev_pos = np.clip(p.revenue, 0, None)
     # 1. multiple owners (claims in the data, split-independent)
@@ -1027,7 +1034,9 @@ def _ownership_checks(p: _Prep, name, cust_region, rep_region, regions, unit_reg
     moved_core = np.flatnonzero(p.core & (prim0 >= 0) & (primary != prim0))
     add("core_not_with_original_rep", "core-tier customers whose owner changes (rule: core customers stay with "
         "their original rep)", p.cust_ids[moved_core], max(int(p.core.sum()), 1), rev_pos[moved_core].sum())
-    return pd.DataFrame(rows), pd.DataFrame(detail, columns=["check", "id"])
+    det = pd.concat(detail, ignore_index=True) if detail else pd.DataFrame(columns=["check", "id"])
+    det["check"] = det["check"].astype(str)
+    return pd.DataFrame(rows), det
 
 
 def _fairness(p: _Prep, per_rep, rep_region, regions, primary, pop_reg, market_adjust, weights) -> pd.DataFrame:

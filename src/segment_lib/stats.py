@@ -440,7 +440,12 @@ def load_effect_model(
     X = pd.DataFrame({"const": 1.0, load_col: d["_x"].to_numpy()}, index=d.index)
     used = [c for c in controls if c in d.columns]
     for c in used:
-        cat = d[c].astype("object").where(d[c].notna(), "(missing)").astype(str)
+        if isinstance(d[c].dtype, pd.CategoricalDtype):
+            cat = d[c].cat.remove_unused_categories()
+            if cat.isna().any():
+                cat = cat.cat.add_categories("(missing)").fillna("(missing)")
+        else:
+            cat = d[c].astype("object").where(d[c].notna(), "(missing)").astype(str)
         dm = pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True, dtype=float)
         X = pd.concat([X, dm], axis=1)
     groups = pd.factorize(d[cluster_col])[0]
