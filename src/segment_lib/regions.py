@@ -1425,8 +1425,11 @@ def fairness_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
 
 
 def headline_metrics(evaluation: SplitEvaluation, comparison: pd.DataFrame | None = None,
-                     prefix: str = "regions_") -> dict:
-    """Headline numbers of the region report (for ``report.record_metrics``), keys prefixed."""
+                     prefix: str = "") -> dict:
+    """Headline numbers of the region report (for ``report.record_metrics``), keys optionally prefixed.
+
+    ``headline`` lists the keys to show first on the index page (same convention as 00_overview).
+    """
     ev = evaluation
     pr = ev.per_region[ev.per_region["region_id"] != UNASSIGNED]
     top = pr.iloc[0]
@@ -1457,4 +1460,8 @@ def headline_metrics(evaluation: SplitEvaluation, comparison: pd.DataFrame | Non
         best = comparison.sort_values("score", ascending=False).iloc[0]
         out["best_split"] = best["split"]
         out["best_split_score"] = float(best["score"])
-    return {f"{prefix}{k}": v for k, v in out.items()}
+    res = {f"{prefix}{k}": v for k, v in out.items()}
+    res["headline"] = [f"{prefix}{k}" for k in ("most_loaded_region", "most_loaded_load_ratio",
+                                                 "most_loaded_csat_diff", "load_effect_csat",
+                                                 "share_reps_over_capacity", "n_multi_owner") if k in out]
+    return res
