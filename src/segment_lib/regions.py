@@ -1349,14 +1349,14 @@ def _fmt_ci(est, lo, hi, nd=2, pct=False) -> list[str]:
         if not np.isfinite(e):
             out.append("–")
         elif pct:
-            out.append(f"{e:.1%} ({a:.1%}–{b:.1%})" if np.isfinite(a) else f"{e:.1%}")
+            out.append(f"{e:.1%} ({a:.1%} to {b:.1%})" if np.isfinite(a) else f"{e:.1%}")
         else:
-            out.append(f"{e:.{nd}f} ({a:.{nd}f}–{b:.{nd}f})" if np.isfinite(a) else f"{e:.{nd}f}")
+            out.append(f"{e:.{nd}f} ({a:.{nd}f} to {b:.{nd}f})" if np.isfinite(a) else f"{e:.{nd}f}")
     return out
 
 
 def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
-    """One row per region (most loaded first) with load and service, intervals as "est (low–high)"."""
+    """One row per region (most loaded first) with load and service, intervals as "est (low to high)"."""
     pr = evaluation.per_region
     sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
     return pd.DataFrame({
