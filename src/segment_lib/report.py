@@ -168,7 +168,7 @@ def kpis(values: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> N
         sub_html = (f'<div style="font-size:0.78em;color:#829AB1;margin-top:0.2em;">{html.escape(sub)}</div>'
                     if sub else "")
         tiles.append(
-            '<div style="flex:1 1 10em;min-width:9em;background:#FFFFFF;border:1px solid #D9E2EC;'
+            '<div style="flex:1 1 8.5em;min-width:8em;max-width:16em;background:#FFFFFF;border:1px solid #D9E2EC;'
             'border-radius:8px;padding:0.7em 0.9em;box-shadow:0 1px 2px rgba(16,42,67,0.06);">'
             f'<div style="font-size:0.8em;color:#627D98;text-transform:uppercase;letter-spacing:0.03em;">'
             f"{html.escape(str(k))}</div>"
@@ -234,6 +234,9 @@ def table(
         if c in shown.columns:
             styler.bar(subset=[c], color="#BCD4E6", vmin=0)
     num_cols = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
+    text_cols = [c for c in shown.columns if c not in num_cols]
+    if text_cols:
+        styler.set_properties(subset=text_cols, **{"text-align": "left"})
     if num_cols:
         styler.set_properties(subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     styler.set_table_styles([
@@ -312,14 +315,15 @@ def _clean(v: Any) -> Any:
     raise TypeError(f"record_metrics: cannot store value of type {type(v).__name__}: {v!r}")
 
 
-def record_metrics(path: str | os.PathLike | None, **values: Any) -> dict[str, Any] | None:
+def record_metrics(path: str | os.PathLike | None, **values: Any) -> None:
     """Merge ``values`` into the JSON file at ``path`` (no-op when ``path`` is None).
 
     Floats are rounded to 6 significant digits, NaN becomes null, numpy/pandas scalars become
-    plain JSON; keys are written sorted so the file is deterministic.  Returns the merged dict.
+    plain JSON; keys are written sorted so the file is deterministic.  Returns None (so a
+    notebook cell ending with it shows nothing).
     """
     if path is None:
-        return None
+        return
     path = Path(path)
     current: dict[str, Any] = {}
     if path.exists() and path.stat().st_size > 0:
@@ -331,4 +335,3 @@ def record_metrics(path: str | os.PathLike | None, **values: Any) -> dict[str, A
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
-    return current

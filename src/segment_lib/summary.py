@@ -135,3 +135,18 @@ def data_quality(dataset: Dataset) -> pd.DataFrame:
     req = s["table"].map(lambda t: TABLES[t].required)
     status = np.where(s["rows"] > 0, "ok", np.where(req, "empty", "empty (optional)"))
     return s.assign(status=status)[["table", "rows", "columns", "status"]]
+
+
+def revenue_growth(monthly: pd.DataFrame, months: int = 12) -> dict[str, float]:
+    """Revenue of the last ``months`` months against the ``months`` before (from :func:`monthly_revenue`).
+
+    Returns ``{"current": ..., "previous": ..., "growth": current / previous - 1}``; growth is NaN
+    when there is not enough history or the previous period had no revenue.
+    """
+    rev = monthly["revenue"].to_numpy(dtype=float)
+    current = float(rev[-months:].sum()) if len(rev) else 0.0
+    if len(rev) < 2 * months:
+        return {"current": current, "previous": float("nan"), "growth": float("nan")}
+    previous = float(rev[-2 * months:-months].sum())
+    growth = current / previous - 1 if previous > 0 else float("nan")
+    return {"current": current, "previous": previous, "growth": growth}

@@ -76,3 +76,10 @@ def test_data_quality_status():
     assert st["customers"] == "ok"
     assert st["reps"] == "empty"
     assert st["surveys"] == "empty (optional)"
+
+
+def test_revenue_growth():
+    m = pd.DataFrame({"revenue": [1.0] * 12 + [1.5] * 12})
+    g = summary.revenue_growth(m, 12)
+    assert g == {"current": 18.0, "previous": 12.0, "growth": pytest.approx(0.5)}
+    assert np.isnan(summary.revenue_growth(m.head(20), 12)["growth"])

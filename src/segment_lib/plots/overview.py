@@ -95,7 +95,9 @@ def monthly_revenue(monthly: pd.DataFrame) -> Figure:
     ax.grid(axis="x", visible=False)
     ax.set_title(label("月度收入", "Revenue per month"))
     ax.set_ylabel(label("净收入", "net revenue"))
-    ax.legend(loc="upper left")
+    top = float(np.nanmax(rev)) if len(rev) else 1.0
+    ax.set_ylim(min(0.0, float(np.nanmin(rev)) if len(rev) else 0.0), top * 1.22 if top > 0 else 1.0)
+    ax.legend(loc="upper left", ncols=2)
     import matplotlib.dates as mdates
 
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))

@@ -1,0 +1,492 @@
+"""Run the report notebooks with papermill and publish offline HTML reports.
+
+``run_reports(config)`` executes each notebook (``notebooks/NN_name.ipynb``) with papermill,
+exports it to HTML with the code hidden, and publishes::
+
+    reports/
+      index.html               every run: parameters, data summary, headline metrics, links
+      <run>/<nb>.html          the report a manager reads (offline: images embedded, no CDN)
+      <run>/<nb>.ipynb         the executed notebook, for analysts
+      <run>/metrics.json       {notebook: {metric: value}} headline numbers (sorted keys)
+      <run>/run.json           run manifest used to build the index
+
+Parameters injected into every notebook (its ``parameters`` cell must declare them):
+
+- ``config_path``: absolute path of the YAML config;
+- ``metrics_path``: where ``report.record_metrics`` writes that notebook's numbers;
+- from the config's ``params.<section>`` where ``<section>`` is the notebook name without its
+  number (``01_tiering`` -> ``params.tiering``): every key the parameters cell declares, and the
+  whole section as ``params`` if the cell declares ``params``.
+
+Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
+into place only when every notebook succeeded, so a failure leaves the previous report intact
+and raises :class:`~segment_lib.errors.NotebookExecutionError` naming the notebook and cell.
+
+Reproducibility: the HTML of a report depends only on the inputs; timings, dates and absolute
+paths appear only in the page footer (``<footer class="sl-footer">``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as _dt
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import __version__
+from .errors import ConfigError, NotebookExecutionError
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+KERNEL_NAME = "python3"
+_NB_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+$")
+
+Progress = Callable[[str], None]
+
+
+def _noop(_msg: str) -> None:
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Locating notebooks
+# --------------------------------------------------------------------------------------------
+
+def find_notebooks_dir(config_path: Path | None = None) -> Path:
+    """The folder holding ``NN_name.ipynb`` report notebooks.
+
+    Looked up in order: ``$SEGMENT_LIB_NOTEBOOKS``, ``./notebooks``, ``notebooks/`` next to or one
+    level above the config file, and the source checkout this package runs from.
+    """
+    candidates: list[Path] = []
+    if os.environ.get("SEGMENT_LIB_NOTEBOOKS"):
+        candidates.append(Path(os.environ["SEGMENT_LIB_NOTEBOOKS"]))
+    candidates.append(Path.cwd() / "notebooks")
+    if config_path is not None:
+        candidates += [config_path.parent / "notebooks", config_path.parent.parent / "notebooks"]
+    candidates.append(Path(__file__).resolve().parents[2] / "notebooks")
+    for c in candidates:
+        if c.is_dir() and any(c.glob("[0-9][0-9]_*.ipynb")):
+            return c.resolve()
+    raise ConfigError("no report notebooks found (looked for NN_name.ipynb in: "
+                      + ", ".join(str(c) for c in candidates) + "); set SEGMENT_LIB_NOTEBOOKS")
+
+
+def available_notebooks(notebooks_dir: Path) -> list[str]:
+    """Sorted names (without .ipynb) of the ``NN_name.ipynb`` notebooks in ``notebooks_dir``."""
+    return sorted(p.stem for p in Path(notebooks_dir).glob("*.ipynb") if _NB_NAME.match(p.stem))
+
+
+def _select_notebooks(requested: Sequence[str] | None, configured: Sequence[str] | None,
+                      notebooks_dir: Path, progress: Progress) -> list[str]:
+    present = available_notebooks(notebooks_dir)
+    if requested:
+        names = [Path(n).stem if n.endswith(".ipynb") else n for n in requested]
+        missing = [n for n in names if n not in present]
+        if missing:
+            raise ConfigError(f"notebook(s) not found in {notebooks_dir}: {', '.join(missing)}; "
+                              f"available: {', '.join(present) or 'none'}")
+        return names
+    if configured:
+        names = [n for n in configured if n in present]
+        for n in configured:
+            if n not in present:
+                progress(f"skipping {n}: {n}.ipynb not found in {notebooks_dir}")
+        if not names:
+            raise ConfigError(f"none of the configured notebooks ({', '.join(configured)}) exist in "
+                              f"{notebooks_dir}")
+        return names
+    return present
+
+
+def notebook_section(name: str) -> str:
+    """Config params section of a notebook: ``01_tiering`` -> ``tiering``."""
+    return name.split("_", 1)[1] if "_" in name else name
+
+
+def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | None,
+                        params: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Parameters to inject into ``nb_path`` and the config keys it does not declare (ignored)."""
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(nb_path)).keys())
+    section = params.get(notebook_section(nb_path.stem)) or {}
+    values: dict[str, Any] = {"config_path": str(config_path),
+                              "metrics_path": None if metrics_path is None else str(metrics_path)}
+    ignored: list[str] = []
+    if isinstance(section, dict):
+        for k, v in section.items():
+            if k in declared and k not in values:
+                values[k] = copy.deepcopy(v)
+            elif "params" not in declared:
+                ignored.append(k)
+        if "params" in declared:
+            values["params"] = copy.deepcopy(section)
+    return values, ignored
+
+
+# --------------------------------------------------------------------------------------------
+# Executing
+# --------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _kernel_env() -> Iterator[None]:
+    """Fixed hash seed (set/dict-of-str order) and a headless matplotlib for kernels we start."""
+    keys = {"PYTHONHASHSEED": "0"}
+    old = {k: os.environ.get(k) for k in keys}
+    for k, v in keys.items():
+        os.environ.setdefault(k, v)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+
+
+def _original_cell_number(nb_path: Path, source: str | None) -> int | None:
+    """1-based position, in the notebook file, of the cell whose source is ``source``."""
+    if not source:
+        return None
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, c in enumerate(nb.cells, 1):
+        if c.cell_type == "code" and c.source.strip() == source.strip():
+            return i
+    return None
+
+
+def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
+                     cwd: Path | None = None, timeout: int | None = None) -> nbformat.NotebookNode:
+    """Execute ``nb_path`` into ``out_path`` with papermill; failures become NotebookExecutionError."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    name = nb_path.stem
+    try:
+        with _kernel_env():
+            return pm.execute_notebook(
+                str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
+                cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
+                execution_timeout=timeout,
+                # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+    except PapermillExecutionError as exc:
+        cell = _original_cell_number(nb_path, exc.source)
+        first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        where = f"cell {cell}" if cell is not None else f"cell index {exc.cell_index}"
+        err = NotebookExecutionError(
+            f"notebook {name} failed in {where} (In [{exc.exec_count}]: {first[:80]}): "
+            f"{exc.ename}: {exc.evalue}"
+        )
+        err.notebook, err.cell, err.cell_index = name, cell, exc.cell_index
+        err.ename, err.evalue = exc.ename, exc.evalue
+        raise err from exc
+    except Exception as exc:  # kernel died, timeout, missing kernel, ...
+        err = NotebookExecutionError(f"notebook {name} could not be executed: {type(exc).__name__}: {exc}")
+        err.notebook, err.cell, err.cell_index, err.ename, err.evalue = name, None, None, type(exc).__name__, str(exc)
+        raise err from exc
+
+
+# --------------------------------------------------------------------------------------------
+# HTML export
+# --------------------------------------------------------------------------------------------
+
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def remote_resources(markup: str) -> list[str]:
+    """Every ``<script src=...>``/``<link href=...>`` tag in ``markup`` pointing at http(s) or //."""
+    return [m.group(0) for m in _REMOTE_TAG.finditer(markup)]
+
+
+def _report_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Copy of an executed notebook prepared for managers: no stderr, no empty code cells,
+    cells tagged ``remove-cell``/``remove_cell`` dropped, ``remove-output`` outputs dropped."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for c in nb.cells:
+        tags = set(c.get("metadata", {}).get("tags", []))
+        if tags & {"remove-cell", "remove_cell", "injected-parameters", "parameters"}:
+            continue
+        if c.cell_type == "code":
+            if tags & {"remove-output", "remove_output"}:
+                continue
+            c.outputs = [o for o in c.get("outputs", [])
+                         if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if not c.outputs:
+                continue
+        cells.append(c)
+    nb.cells = cells
+    # keep only what the HTML needs; papermill metadata holds timings and absolute paths
+    nb.metadata = nbformat.from_dict({k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info",
+                                                                               "title")})
+    return nb
+
+
+def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_html: str) -> str:
+    """Offline HTML of an executed notebook with code and prompts hidden."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(TEMPLATES_DIR)],
+        template_file="segment_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
+    resources = {
+        "metadata": {"name": name},
+        "sl_css": (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
+        "sl_run_label": run_label,
+        "sl_footer": footer_html,
+    }
+    body, _ = exporter.from_notebook_node(_report_notebook(nb), resources=resources)
+    body = _REMOTE_TAG.sub("", body)  # belt and braces: the template already loads nothing remote
+    return body
+
+
+# --------------------------------------------------------------------------------------------
+# Index page
+# --------------------------------------------------------------------------------------------
+
+def _load_runs(reports_dir: Path) -> list[dict[str, Any]]:
+    runs = []
+    for p in sorted(reports_dir.glob("*/run.json")):
+        if p.parent.name.startswith("."):
+            continue
+        try:
+            runs.append(json.loads(p.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return runs
+
+
+def _metric_label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _metric_value(v: Any) -> str:
+    from .report import fmt_value
+
+    return fmt_value(v)
+
+
+def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
+    """The reports/index.html page: one section per run, one card per report."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["metric_label"] = _metric_label
+    env.filters["metric_value"] = _metric_value
+    tpl = env.get_template("index.html.j2")
+    return tpl.render(runs=runs, footer=footer_html,
+                      css=(TEMPLATES_DIR / "index.css").read_text(encoding="utf-8"))
+
+
+def write_index(reports_dir: Path, footer_html: str = "") -> Path:
+    """(Re)write ``reports_dir/index.html`` from every ``*/run.json``; atomic replace."""
+    reports_dir = Path(reports_dir)
+    markup = render_index(_load_runs(reports_dir), footer_html)
+    return _atomic_write(reports_dir / "index.html", markup)
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Publishing
+# --------------------------------------------------------------------------------------------
+
+def _publish(build: Path, target: Path) -> None:
+    """Move the finished ``build`` folder to ``target``, replacing any previous run.
+
+    ``os.replace`` cannot replace a non-empty folder, so the old run is first renamed aside
+    (same filesystem, atomic), the new one renamed in, and the old one deleted; if the second
+    rename fails the old run is put back.
+    """
+    old = None
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}-{time.monotonic_ns()}")
+        os.replace(target, old)
+    try:
+        os.replace(build, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _data_summary(dataset) -> list[dict[str, Any]]:
+    s = dataset.summary()
+    return [{"table": r["table"], "rows": int(r["rows"]), "columns": int(r["columns"]),
+             "source": Path(str(r["source"])).name if r["source"] else ""}
+            for r in s.to_dict("records")]
+
+
+def _footer(items: list[tuple[str, str]]) -> str:
+    return " · ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in items)
+
+
+def run_reports(
+    config_path: str | os.PathLike,
+    notebooks: Sequence[str] | None = None,
+    run_name: str | None = None,
+    progress: Progress | None = None,
+    *,
+    notebooks_dir: str | os.PathLike | None = None,
+    reports_dir: str | os.PathLike | None = None,
+    timeout: int | None = None,
+) -> Path:
+    """Execute the report notebooks for ``config_path`` and publish them; returns the run folder.
+
+    ``notebooks``: names like ``["00_overview"]`` (default: the config's ``reports.notebooks``
+    that exist, else every ``NN_name.ipynb``).  ``run_name`` defaults to the config's.
+    ``progress`` receives one-line messages ("notebook 2/4: 01_tiering …").
+    ``notebooks_dir``/``reports_dir`` override where notebooks are read / reports written
+    (default: :func:`find_notebooks_dir` and the config's ``reports.dir``).
+    ``timeout``: seconds allowed per cell (None = no limit).
+    """
+    from .config import load_config
+    from .io import load_dataset
+
+    progress = progress or _noop
+    started = time.perf_counter()
+    config_path = Path(config_path).expanduser().resolve()
+    cfg = load_config(config_path)
+    run = run_name or cfg.run_name
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
+        raise ConfigError(f"run_name '{run}' must be letters, digits, '_', '-', '.' (it names a folder)")
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else find_notebooks_dir(config_path)
+    names = _select_notebooks(notebooks, list(cfg.reports.notebooks or []), nb_dir, progress)
+    out_root = Path(reports_dir).resolve() if reports_dir else Path(cfg.reports.dir)
+
+    dataset = load_dataset(cfg)
+    for row in _data_summary(dataset):
+        if row["rows"]:
+            progress(f"loaded {row['table']}: {row['rows']:,} rows")
+    for w in dataset.warnings:
+        progress(f"data warning: {w}")
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
+    timings: dict[str, float] = {}
+    try:
+        (build / "_metrics").mkdir()
+        metrics: dict[str, Any] = {}
+        executed: dict[str, nbformat.NotebookNode] = {}
+        for i, name in enumerate(names, 1):
+            progress(f"notebook {i}/{len(names)}: {name} …")
+            t0 = time.perf_counter()
+            nb_path = nb_dir / f"{name}.ipynb"
+            mpath = build / "_metrics" / f"{name}.json"
+            params, ignored = notebook_parameters(nb_path, config_path, mpath, dict(cfg.params))
+            for k in ignored:
+                progress(f"  note: params.{notebook_section(name)}.{k} is not a parameter of {name}; ignored")
+            try:
+                executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
+                                                  timeout=timeout)
+            except NotebookExecutionError as exc:
+                failed = out_root / f".failed-{run}"
+                shutil.rmtree(failed, ignore_errors=True)
+                failed.mkdir()
+                if (build / f"{name}.ipynb").exists():
+                    shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
+                    exc.args = (f"{exc.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
+                                f"previous report left unchanged)",)
+                raise
+            metrics[name] = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
+            timings[name] = time.perf_counter() - t0
+            progress(f"  {name} done in {timings[name]:.1f}s")
+
+        shutil.rmtree(build / "_metrics")
+        (build / "metrics.json").write_text(
+            json.dumps(metrics, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        reports = []
+        for name in names:
+            nb = executed[name]
+            title = _notebook_title(nb) or name
+            footer = _footer([("generated", now), ("segment_lib", __version__), ("run", run),
+                              ("execution time", f"{timings[name]:.1f}s"), ("config", str(config_path))])
+            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer)
+            bad = remote_resources(page)
+            if bad:  # pragma: no cover - guarded by the template and the substitution above
+                raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
+            (build / f"{name}.html").write_text(page, encoding="utf-8")
+            reports.append({"name": name, "title": title, "html": f"{run}/{name}.html",
+                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {})})
+
+        manifest = {
+            "run_name": run,
+            "title": cfg.title,
+            "config": config_path.name,
+            "as_of": None if dataset.as_of is None else str(pd_date(dataset.as_of)),
+            "current_split": dataset.current_split,
+            "params": cfg.params,
+            "data": _data_summary(dataset),
+            "warnings": list(dataset.warnings),
+            "reports": reports,
+            "volatile": {"generated": now, "seconds": round(time.perf_counter() - started, 1),
+                         "notebook_seconds": {k: round(v, 1) for k, v in timings.items()},
+                         "config_path": str(config_path), "segment_lib": __version__},
+        }
+        (build / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
+                                        encoding="utf-8")
+        for p in build.iterdir():
+            os.chmod(p, 0o644)
+        os.chmod(build, 0o755)
+        _publish(build, out_root / run)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)
+    total = time.perf_counter() - started
+    write_index(out_root, _footer([("generated", now), ("segment_lib", __version__),
+                                   ("last run", f"{run} in {total:.1f}s")]))
+    progress(f"reports written to {out_root / run} (index: {out_root / 'index.html'}) in {total:.1f}s")
+    return out_root / run
+
+
+def pd_date(ts) -> str:
+    """``YYYY-MM-DD`` of a timestamp-like value."""
+    import pandas as pd
+
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _notebook_title(nb: nbformat.NotebookNode) -> str | None:
+    """The first Markdown ``# heading`` of the notebook."""
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            for line in c.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
