@@ -1,0 +1,643 @@
+"""All benchmarks in one command (`make bench`): every stage at 10k / 100k / 1M customers, with baselines.
+
+    .venv/bin/python bench/run_all.py                       # 10k, 100k, 1M customers (~10 tx each)
+    .venv/bin/python bench/run_all.py --sizes 10k,100k      # quicker
+    .venv/bin/python bench/run_all.py --include-10m         # adds 10M customers if memory allows
+    .venv/bin/python bench/run_all.py --profile-size 1M     # pyinstrument profile of features->regions
+
+Per customer-count size, one child process (so sizes do not share memory) generates data with NumPy
+(regions: ``bench_regions.make_data`` -- 3,000 geo units, 3 splits, reps, ownership, surveys,
+interactions; transactions: ``bench_tiering.make_data`` -- planted tiers, ~10 per customer), writes
+it as Parquet with a config, and times:
+
+========================  =====================================================  =================================
+stage                     library call                                           baseline (same run)
+========================  =====================================================  =================================
+load                      ``io.load_dataset`` (read, map, validate)              ``pd.read_parquet`` of each file
+features                  ``features.customer_features`` (pandas engine)         ``bench_tiering.baseline_features``
+                                                                                 (groupby.apply) on a subsample,
+                                                                                 scaled linearly to all customers
+features_parquet          ``engines.parquet_features`` (DuckDB on the files)     same baseline
+features_dask (<= 100k)   ``engines.dask_customer_features`` (LocalCluster)      same baseline
+tiering                   ``TierModel(n_tiers="auto")`` (k = 2..8)               KMeans k=2..8 on all rows +
+                                                                                 silhouette on 10k rows (sklearn)
+regions                   ``regions.compare_splits`` on 3 splits, 1,000 boots    ``bench_regions.naive_baseline``,
+                                                                                 bootstrap scaled to 1,000
+========================  =====================================================  =================================
+
+Once per run (cost does not depend on the number of customers): optimisation on the 31 provinces
+(demo data) and on the 60 x 50 = 3,000-unit grid (``bench_rebalance.make_grid``), both against
+``rebalance.recluster_unconstrained`` (KMeans on coordinates); Jupyter kernel start; HTML export of one
+executed notebook (``runner.export_html`` vs a plain nbconvert ``HTMLExporter``); and the whole papermill
+pipeline (``runner.run_reports``, 4 notebooks, demo data at the smallest size) vs papermill + plain
+nbconvert of the same notebooks.
+
+Memory: ``peak_rss_mb`` per stage is the highest resident set size sampled every 20 ms (psutil)
+during the stage, including data already in memory; ``child_peak_rss_mb`` per size is
+``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the child process (see ``bench/common.py``).
+
+Writes ``bench/results.json`` and ``bench/scaling.png`` (log-log time and peak memory against
+customers, with the fitted exponent per stage), and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import common  # noqa: E402
+from common import Stage, fit_exponent, fmt_size, parse_size, ratio  # noqa: E402
+
+SPLITS = ["current", "proposal_b", "proposal_c"]
+EFFORT_LABELS = ["VIP", "Key", "Regular", "Dormant"]
+SIZE_STAGES = ["load", "features", "features_parquet", "features_dask", "tiering", "regions"]
+FIXED_STAGES = ["opt_provinces", "opt_grid_3000", "kernel_start", "html_export", "pipeline"]
+
+
+# ------------------------------------------------------------------------------------------------
+# data
+# ------------------------------------------------------------------------------------------------
+def make_dataset(n: int, tx_per_customer: float, inter_per_customer: float, seed: int = 0):
+    """Dataset with regions (bench_regions) and tier-structured transactions (bench_tiering)."""
+    import bench_regions
+    import bench_tiering
+
+    ds, _ = bench_regions.make_data(n, int(inter_per_customer * n), 3000, seed=seed)
+    _, tx, _ = bench_tiering.make_data(n, tx_per_customer, seed=seed)
+    codes = tx["customer_id"].cat.codes.to_numpy()
+    ids = ds.customers["customer_id"].astype(str).to_numpy()
+    cu = ds.customers["geo_unit_id"].to_numpy(dtype=object)
+    rng = np.random.default_rng(seed + 1)
+    units = ds.geo_units["geo_unit_id"].to_numpy(dtype=object)
+    m = len(tx)
+    unit = np.where(rng.random(m) < 0.03, units[rng.integers(0, len(units), m)], cu[codes])
+    ds.transactions = pd.DataFrame({
+        "transaction_id": pd.array(np.char.add("T", np.arange(1, m + 1).astype(str)), dtype="string"),
+        "customer_id": pd.array(ids[codes], dtype="string"),
+        "date": tx["date"].to_numpy(),
+        "amount": tx["amount"].to_numpy(),
+        "geo_unit_id": pd.array(unit.astype(str), dtype="string"),
+    })
+    created = pd.Timestamp("2025-12-31") - pd.to_timedelta(rng.uniform(400, 2400, n).astype(int), unit="D")
+    ds.customers["created_at"] = created
+    return ds
+
+
+def write_parquet(ds, out: Path) -> Path:
+    """Every table as Parquet plus a config YAML; returns the config path."""
+    out.mkdir(parents=True, exist_ok=True)
+    names = ["customers", "transactions", "interactions", "surveys", "reps", "geo_units", "splits",
+             "split_reps", "ownership"]
+    lines = ["run_name: bench", "title: bench", "as_of: 2025-12-31", "current_split: current", "data:",
+             "  dir: .", "  sources:"]
+    for t in names:
+        df = getattr(ds, t)
+        if df is None or len(df) == 0:
+            continue
+        df.to_parquet(out / f"{t}.parquet", index=False)
+        lines.append(f"    {t}: {{path: {t}.parquet}}")
+    lines += ["reports:", "  dir: reports", "params: {}"]
+    cfg = out / "config.yaml"
+    cfg.write_text("\n".join(lines) + "\n")
+    return cfg
+
+
+def effort_tiers(model, feats: pd.DataFrame) -> pd.Series:
+    """Tier labels mapped by rank onto the four effort labels (as regions.tiers_for_report does)."""
+    k = model.n_tiers_
+    pos = np.round(np.arange(k) * (len(EFFORT_LABELS) - 1) / max(k - 1, 1)).astype(int)
+    lab = np.asarray(EFFORT_LABELS, dtype=object)[pos[np.asarray(model.labels_)]]
+    return pd.Series(lab, index=pd.Index(feats["customer_id"].astype(str)), name="tier")
+
+
+def same_as_pandas(other: pd.DataFrame, ref: pd.DataFrame) -> dict[str, Any]:
+    """Exact equality, and the largest relative difference of the float columns (summation order)."""
+    out: dict[str, Any] = {"equal_exact": bool(other.equals(ref))}
+    if list(other.columns) != list(ref.columns) or len(other) != len(ref):
+        out["equal_within_1e-9"] = False
+        return out
+    worst = 0.0
+    same = True
+    for c in ref.columns:
+        a, b = ref[c], other[c]
+        if pd.api.types.is_float_dtype(a):
+            x, y = a.to_numpy(float), b.to_numpy(float)
+            same &= bool(np.array_equal(np.isnan(x), np.isnan(y)))
+            ok = ~np.isnan(x)
+            if ok.any():
+                worst = max(worst, float(np.max(np.abs(x[ok] - y[ok]) / np.maximum(np.abs(x[ok]), 1e-12))))
+        else:
+            same &= bool(a.equals(b))
+    out["max_rel_diff_float"] = worst
+    out["equal_within_1e-9"] = bool(same and worst <= 1e-9)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# baselines
+# ------------------------------------------------------------------------------------------------
+def baseline_tiering(feats: pd.DataFrame, seed: int = 0) -> float:
+    """Straightforward scikit-learn: log1p features, StandardScaler, KMeans k=2..8 on every row,
+    silhouette on a 10k sample; pick the best silhouette."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    t0 = time.perf_counter()
+    X = np.c_[feats["recency_days"].fillna(730).clip(0, 730), np.log1p(feats["frequency"]),
+              np.log1p(feats["monetary_total"].clip(lower=0))]
+    Z = StandardScaler().fit_transform(X)
+    best = (-1.0, 2)
+    for k in range(2, 9):
+        lab = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(Z)
+        s = silhouette_score(Z, lab, sample_size=min(10_000, len(Z)), random_state=seed)
+        best = max(best, (s, k))
+    return time.perf_counter() - t0
+
+
+def baseline_features(ds, n_sub: int, seed: int = 0) -> tuple[float, float, int]:
+    """bench_tiering.baseline_features on a seeded customer subsample; (seconds, scaled seconds, n)."""
+    import bench_tiering
+
+    n = len(ds.customers)
+    nb = min(n_sub, n)
+    rs = np.random.RandomState(seed)
+    pick = np.sort(rs.choice(n, nb, replace=False))
+    sub_c = ds.customers.iloc[pick].reset_index(drop=True)
+    keep = ds.transactions["customer_id"].isin(set(sub_c["customer_id"].astype(str)))
+    sub_tx = ds.transactions.loc[keep, ["customer_id", "date", "amount"]].reset_index(drop=True)
+    t0 = time.perf_counter()
+    bench_tiering.baseline_features(sub_c, sub_tx, pd.Timestamp(ds.as_of))
+    s = time.perf_counter() - t0
+    return s, s * n / nb, nb
+
+
+# ------------------------------------------------------------------------------------------------
+# child: one size
+# ------------------------------------------------------------------------------------------------
+def child_size(a: argparse.Namespace) -> dict[str, Any]:
+    import resource
+
+    import scipy.stats  # noqa: F401 - warm imports, module loading is not what we measure
+    import sklearn.cluster  # noqa: F401
+    import statsmodels.api  # noqa: F401
+
+    from segment_lib import engines, regions
+    from segment_lib.features import customer_features
+    from segment_lib.io import load_dataset
+    from segment_lib.tiering import TierModel
+
+    n = a.child_size
+    res: dict[str, Any] = {"n_customers": n, "stages": {}}
+    t0 = time.perf_counter()
+    ds = make_dataset(n, a.tx_per_customer, a.interactions_per_customer)
+    res["generate_s"] = round(time.perf_counter() - t0, 2)
+    tmp = Path(tempfile.mkdtemp(prefix=f"segbench-{fmt_size(n)}-", dir=a.workdir))
+    try:
+        t0 = time.perf_counter()
+        cfg = write_parquet(ds, tmp)
+        res["write_parquet_s"] = round(time.perf_counter() - t0, 2)
+        res.update(n_transactions=len(ds.transactions), n_interactions=len(ds.interactions),
+                   n_surveys=len(ds.surveys), n_reps=len(ds.reps), n_geo_units=len(ds.geo_units))
+        del ds
+        prof = None
+        if a.profile:
+            from pyinstrument import Profiler
+
+            prof = Profiler(interval=0.005)
+        st = res["stages"]
+
+        # --- load
+        if prof:  # the profile covers load -> features -> tiering -> regions
+            prof.start()
+        with Stage("load") as s:
+            ds = load_dataset(cfg)
+        b = {}
+        if not a.skip_baselines and not prof:
+            t0 = time.perf_counter()
+            for f in tmp.glob("*.parquet"):
+                b[f.stem] = pd.read_parquet(f)
+            s.info["baseline_s"] = round(time.perf_counter() - t0, 3)
+            s.info["baseline"] = "pd.read_parquet per file (no mapping / validation)"
+            del b
+        st["load"] = s.as_dict()
+
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t_pipe = time.perf_counter()
+        # --- features
+        with Stage("features") as s:
+            feats = customer_features(ds)
+        st["features"] = s.as_dict()
+        # --- tiering
+        with Stage("tiering") as s:
+            model = TierModel(method="kmeans", n_tiers="auto", random_state=0).fit(feats)
+        s.info.update(chosen_k=int(model.n_tiers_))
+        st["tiering"] = s.as_dict()
+        tiers = effort_tiers(model, feats)
+        # --- regions
+        with Stage("regions") as s:
+            cmp = regions.compare_splits(ds, tiers, SPLITS, n_boot=1000, random_state=0)
+        t_pipe = time.perf_counter() - t_pipe
+        if prof:
+            prof.stop()
+            Path(a.profile).with_suffix(".txt").write_text(prof.output_text(unicode=True, color=False,
+                                                                             show_all=False))
+            Path(a.profile).with_suffix(".html").write_text(prof.output_html())
+        st["regions"] = s.as_dict()
+        res["features_to_regions_s"] = round(t_pipe, 2)
+        res["features_to_regions_peak_rss_mb"] = round(max(st[k]["peak_rss_mb"] for k in
+                                                           ("features", "tiering", "regions")))
+        res["peak_rss_before_features_mb"] = round(rss_before)
+        res["comparison"] = cmp[["split", "rep_load_cv", "score"]].round(4).to_dict("records") \
+            if "score" in cmp.columns else None
+
+        # --- other feature engines (same output, checked)
+        with Stage("features_parquet") as s:
+            fq = engines.parquet_features(tmp / "transactions.parquet", ds.customers, tmp / "interactions.parquet",
+                                          as_of=ds.as_of, memory_limit=a.duckdb_memory_limit,
+                                          temp_directory=tmp / "duckdb_tmp")
+        s.info.update(same_as_pandas(fq, feats))
+        st["features_parquet"] = s.as_dict()
+        del fq
+        if n <= a.dask_max_size:
+            client = engines.get_client({"name": "dask", "n_workers": 2, "threads_per_worker": 1,
+                                         "processes": True})
+            with Stage("features_dask") as s:
+                fd = engines.dask_customer_features(
+                    {"customers": ds.customers, "transactions": str(tmp / "transactions.parquet"),
+                     "interactions": str(tmp / "interactions.parquet")}, ds.as_of, client=client)
+            s.info.update(same_as_pandas(fd, feats))
+            s.info["note"] = "LocalCluster 2 processes x 1 thread; transactions read by the workers from Parquet"
+            st["features_dask"] = s.as_dict()
+            engines.close_clients()
+            del fd
+
+        # --- baselines (after the library stages, so their memory does not inflate ours)
+        if not a.skip_baselines:
+            bs, scaled, nb = baseline_features(ds, a.baseline_customers)
+            for k in ("features", "features_parquet", "features_dask"):
+                if k in st:
+                    st[k].update(baseline_s=round(scaled, 2), baseline_measured_s=round(bs, 2),
+                                 baseline_customers=nb,
+                                 baseline="bench_tiering.baseline_features (groupby.apply), "
+                                          f"measured on {nb:,} customers, scaled linearly")
+            st["tiering"].update(baseline_s=round(baseline_tiering(feats), 2),
+                                 baseline="sklearn KMeans k=2..8 on all rows, silhouette on 10k rows")
+            import bench_regions
+
+            nboot = a.naive_boot
+            nbr = bench_regions.naive_baseline(ds, tiers, SPLITS, nboot)
+            scaled = nbr["measured_s"] - nbr["bootstrap_s"] + nbr["bootstrap_s"] * 1000 / max(nboot, 1)
+            st["regions"].update(baseline_s=round(scaled, 2), baseline_measured_s=round(nbr["measured_s"], 2),
+                                 baseline_no_bootstrap_s=round(nbr["measured_s"] - nbr["bootstrap_s"], 2),
+                                 baseline=f"bench_regions.naive_baseline, {nboot} bootstrap replicates "
+                                          "scaled to 1,000 (subset of the metrics)")
+        for k, v in st.items():
+            v["ratio"] = ratio(v.get("baseline_s"), v.get("seconds"))
+        if "regions" in st and st["regions"].get("baseline_no_bootstrap_s") is not None:
+            st["regions"]["ratio_vs_baseline_without_bootstrap"] = ratio(
+                st["regions"]["baseline_no_bootstrap_s"], st["regions"]["seconds"])
+        res["child_self_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+# ------------------------------------------------------------------------------------------------
+# child: size-independent stages
+# ------------------------------------------------------------------------------------------------
+def _demo_config(tmp: Path, n: int) -> Path:
+    import yaml
+
+    from segment_lib.demo import write_demo
+
+    data = write_demo(tmp / "demo", n_customers=n, seed=7)
+    raw = yaml.safe_load((common.ROOT / "config" / "demo.yaml").read_text())
+    raw["data"]["dir"] = str(data)
+    raw["reports"]["dir"] = str(tmp / "reports")
+    raw["run_name"] = "bench"
+    p = tmp / "demo.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    return p
+
+
+def child_fixed(a: argparse.Namespace) -> dict[str, Any]:
+    import bench_rebalance
+
+    from segment_lib import demo, regions
+    from segment_lib.rebalance import inputs_from_dataset, propose_split, recluster_unconstrained
+
+    st: dict[str, Any] = {}
+    res: dict[str, Any] = {"stages": st}
+
+    def attempt(name: str, fn) -> None:
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - a failing stage is recorded, the others still run
+            st[name] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
+
+    def opt_provinces() -> None:
+        ds = demo.generate(n_customers=a.pipeline_customers, seed=7).dataset
+        tiers = regions.value_rule_tiers(ds)
+        with Stage("opt_provinces") as s:
+            inp = inputs_from_dataset(ds, tiers, extra_edges=[("HI", "GD")])  # as 02/03 notebooks
+            prop = propose_split(**inp.split_kwargs(), tolerance=0.10, time_limit=20, seed=0)
+        s.info.update(units=len(inp.geo_units), solver=prop.solver, feasible=bool(prop.feasible),
+                      balance_after=round(float(prop.metrics.get("balance_after", float("nan"))), 4))
+        t0 = time.perf_counter()
+        recluster_unconstrained(inp.geo_units, inp.unit_load, inp.current, seed=0)
+        s.info.update(baseline_s=round(time.perf_counter() - t0, 3),
+                      baseline="rebalance.recluster_unconstrained (KMeans on coordinates, no constraints)")
+        st["opt_provinces"] = s.as_dict()
+
+    def opt_grid() -> None:
+        gu, load, cur, cap = bench_rebalance.make_grid()
+        with Stage("opt_grid_3000") as s:
+            prop = propose_split(gu, load, cur, cap, tolerance=0.10, time_limit=40, seed=0)
+        s.info.update(units=len(gu), solver=prop.solver, feasible=bool(prop.feasible),
+                      balance_after=round(float(prop.metrics.get("balance_after", float("nan"))), 4))
+        t0 = time.perf_counter()
+        recluster_unconstrained(gu, load, cur, seed=0)
+        s.info.update(baseline_s=round(time.perf_counter() - t0, 3),
+                      baseline="rebalance.recluster_unconstrained (KMeans on coordinates, no constraints)")
+        st["opt_grid_3000"] = s.as_dict()
+
+    def kernel_start() -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            km, kc = start_new_kernel(kernel_name="python3")
+            times.append(time.perf_counter() - t0)
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        st["kernel_start"] = {"seconds": round(float(np.median(times)), 3), "all_s": [round(t, 3) for t in times],
+                              "note": "jupyter_client start_new_kernel until ready (median of 3)"}
+
+    tmp = Path(tempfile.mkdtemp(prefix="segbench-fixed-", dir=a.workdir))
+    try:
+        attempt("opt_provinces", opt_provinces)
+        attempt("opt_grid_3000", opt_grid)
+        attempt("kernel_start", kernel_start)
+        if not a.skip_pipeline:
+            cfg_path = _demo_config(tmp, a.pipeline_customers)
+
+            def html_and_pipeline() -> None:
+                import nbformat
+                import papermill as pm
+                from nbconvert import HTMLExporter
+
+                from segment_lib import runner
+
+                nb_dir = common.ROOT / "notebooks"
+                names = sorted(p.stem for p in nb_dir.glob("[0-9][0-9]_*.ipynb"))
+                with Stage("pipeline") as s:
+                    out = runner.run_reports(cfg_path, run_name="bench", reports_dir=tmp / "reports")
+                s.info.update(notebooks=names, customers=a.pipeline_customers, output=str(out.name))
+                # baseline: papermill + plain nbconvert, same notebooks and parameters
+                t0 = time.perf_counter()
+                executed = {}
+                for name in names:
+                    params = {"config_path": str(cfg_path), "metrics_path": None}
+                    executed[name] = pm.execute_notebook(str(nb_dir / f"{name}.ipynb"), str(tmp / f"b_{name}.ipynb"),
+                                                         parameters=params, kernel_name="python3", progress_bar=False,
+                                                         cwd=str(nb_dir))
+                    HTMLExporter().from_notebook_node(executed[name])
+                s.info.update(baseline_s=round(time.perf_counter() - t0, 2),
+                              baseline="papermill.execute_notebook + nbconvert HTMLExporter per notebook")
+                st["pipeline"] = s.as_dict()
+                # HTML export of one executed notebook
+                name = "02_regions" if "02_regions" in names else names[-1]
+                nb = nbformat.read(tmp / f"b_{name}.ipynb", as_version=4)
+                with Stage("html_export") as h:
+                    runner.export_html(nb, name, "bench", "")
+                t0 = time.perf_counter()
+                HTMLExporter().from_notebook_node(nb)
+                h.info.update(notebook=name, baseline_s=round(time.perf_counter() - t0, 3),
+                              baseline="nbconvert HTMLExporter() defaults (code shown, CDN assets)")
+                st["html_export"] = h.as_dict()
+
+            attempt("pipeline", html_and_pipeline)
+        for v in st.values():
+            if "seconds" in v:
+                v["ratio"] = ratio(v.get("baseline_s"), v.get("seconds"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+# ------------------------------------------------------------------------------------------------
+# parent: orchestration, table, plot
+# ------------------------------------------------------------------------------------------------
+def _fmt(v: Any, nd: int = 2) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def table(results: dict) -> str:
+    rows = []
+    for r in results["sizes"]:
+        if "error" in r:
+            rows.append(f"{fmt_size(r['n_customers']):>6}  ERROR {r['error'][:100]}")
+            continue
+        for k in SIZE_STAGES:
+            v = r["stages"].get(k)
+            if not v:
+                continue
+            rows.append(f"{fmt_size(r['n_customers']):>6}  {k:<18} {_fmt(v['seconds']):>9} {_fmt(v.get('baseline_s')):>10} "
+                        f"{_fmt(v.get('ratio'), 1):>8} {_fmt(v['peak_rss_mb'], 0):>9}")
+        rows.append(f"{fmt_size(r['n_customers']):>6}  {'features->regions':<18} {_fmt(r['features_to_regions_s']):>9} "
+                    f"{'':>10} {'':>8} {_fmt(r['features_to_regions_peak_rss_mb'], 0):>9}")
+    for k in FIXED_STAGES:
+        v = results.get("fixed", {}).get("stages", {}).get(k)
+        if v is None:
+            continue
+        if "error" in v:
+            rows.append(f"{'once':>6}  {k:<18} ERROR {v['error'][:90]}")
+            continue
+        rows.append(f"{'once':>6}  {k:<18} {_fmt(v['seconds']):>9} {_fmt(v.get('baseline_s')):>10} "
+                    f"{_fmt(v.get('ratio'), 1):>8} {_fmt(v.get('peak_rss_mb'), 0):>9}")
+    head = f"{'size':>6}  {'stage':<18} {'seconds':>9} {'baseline':>10} {'ratio':>8} {'peak MB':>9}"
+    ex = results.get("exponents", {})
+    tail = ["", "fitted exponents (log time / log customers): "
+            + ", ".join(f"{k} {v['time']}" for k, v in ex.items() if v.get("time") is not None),
+            "fitted exponents (log peak memory / log customers): "
+            + ", ".join(f"{k} {v['memory']}" for k, v in ex.items() if v.get("memory") is not None)]
+    return "\n".join([head, "-" * len(head), *rows, *tail])
+
+
+def exponents(results: dict) -> dict:
+    ok = [r for r in results["sizes"] if "error" not in r]
+    out = {}
+    for k in SIZE_STAGES + ["features_to_regions"]:
+        xs, ts, ms = [], [], []
+        for r in ok:
+            if k == "features_to_regions":
+                xs.append(r["n_customers"]); ts.append(r["features_to_regions_s"])
+                ms.append(r["features_to_regions_peak_rss_mb"])
+            elif k in r["stages"]:
+                xs.append(r["n_customers"]); ts.append(r["stages"][k]["seconds"]); ms.append(r["stages"][k]["peak_rss_mb"])
+        big = [i for i, x in enumerate(xs) if x >= 100_000]  # small sizes are dominated by fixed costs
+        out[k] = {"time": fit_exponent(xs, ts), "memory": fit_exponent(xs, ms),
+                  "time_100k_up": fit_exponent([xs[i] for i in big], [ts[i] for i in big]) if len(big) >= 2 else None}
+    return out
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in results["sizes"] if "error" not in r]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    ex = results["exponents"]
+    for k in SIZE_STAGES + ["features_to_regions"]:
+        pts = [(r["n_customers"], r["features_to_regions_s"] if k == "features_to_regions" else r["stages"][k]["seconds"],
+                r["features_to_regions_peak_rss_mb"] if k == "features_to_regions" else r["stages"][k]["peak_rss_mb"])
+               for r in ok if k == "features_to_regions" or k in r["stages"]]
+        if not pts:
+            continue
+        x, t, m = zip(*pts)
+        style = dict(marker="o", lw=2.5 if k == "features_to_regions" else 1.2)
+        axes[0].plot(x, t, label=f"{k} (exp {ex[k]['time']})", **style)
+        axes[1].plot(x, m, label=f"{k} (exp {ex[k]['memory']})", **style)
+    xs = [r["n_customers"] for r in ok]
+    if len(xs) >= 2:
+        lo, hi = min(xs), max(xs)
+        ref_t = [r["features_to_regions_s"] for r in ok if r["n_customers"] == lo][0]
+        axes[0].plot([lo, hi], [ref_t, ref_t * hi / lo], "k:", lw=1, label="linear reference")
+    axes[0].axhline(60, color="red", ls="--", lw=0.8)
+    axes[1].axhline(6 * 1024, color="red", ls="--", lw=0.8)
+    for ax, yl, title in ((axes[0], "seconds", "Time per stage"), (axes[1], "peak RSS (MB)", "Peak memory per stage")):
+        ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("customers (~10 transactions each)")
+        ax.set_ylabel(yl); ax.set_title(title); ax.grid(True, which="both", alpha=0.3); ax.legend(fontsize=7)
+    m = results["machine"]
+    fig.suptitle(f"segment_lib scaling - {m['cores_logical']} cores, {m['memory_gb']} GB, Python {m['python']} "
+                 "(red: 60 s / 6 GB targets)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated customer counts (10k, 1M, ...)")
+    ap.add_argument("--include-10m", action="store_true", help="add 10M customers when memory allows (>= 20 GB free)")
+    ap.add_argument("--tx-per-customer", type=float, default=10.0)
+    ap.add_argument("--interactions-per-customer", type=float, default=2.0)
+    ap.add_argument("--baseline-customers", type=int, default=10_000)
+    ap.add_argument("--naive-boot", type=int, default=3)
+    ap.add_argument("--dask-max-size", type=parse_size, default=100_000)
+    ap.add_argument("--duckdb-memory-limit", default="2GB")
+    ap.add_argument("--pipeline-customers", type=parse_size, default=10_000)
+    ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--skip-pipeline", action="store_true")
+    ap.add_argument("--skip-fixed", action="store_true", help="skip optimisation / kernel / HTML / pipeline stages")
+    ap.add_argument("--profile-size", type=parse_size, default=None,
+                    help="only profile features->regions at this size with pyinstrument (bench/profile_<size>.txt/.html)")
+    ap.add_argument("--workdir", default=None, help="where generated Parquet goes (default: system temp)")
+    ap.add_argument("--out", default=str(common.BENCH / "results.json"))
+    ap.add_argument("--plot", default=str(common.BENCH / "scaling.png"))
+    ap.add_argument("--child-size", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--child-fixed", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--profile", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+
+    if a.child_size:
+        print(json.dumps(child_size(a), default=str))
+        return {}
+    if a.child_fixed:
+        print(json.dumps(child_fixed(a), default=str))
+        return {}
+
+    passthrough = ["--tx-per-customer", str(a.tx_per_customer), "--interactions-per-customer",
+                   str(a.interactions_per_customer), "--baseline-customers", str(a.baseline_customers),
+                   "--naive-boot", str(a.naive_boot), "--dask-max-size", str(a.dask_max_size),
+                   "--duckdb-memory-limit", a.duckdb_memory_limit, "--pipeline-customers", str(a.pipeline_customers)]
+    if a.workdir:
+        passthrough += ["--workdir", a.workdir]
+    if a.skip_baselines:
+        passthrough.append("--skip-baselines")
+    if a.skip_pipeline:
+        passthrough.append("--skip-pipeline")
+    me = str(Path(__file__).resolve())
+
+    if a.profile_size:
+        prof = common.BENCH / f"profile_{fmt_size(a.profile_size)}"
+        r, peak = common.run_child([me, "--child-size", str(a.profile_size), "--profile", str(prof),
+                                    "--skip-baselines", "--dask-max-size", "0", *passthrough])
+        print(prof.with_suffix(".txt").read_text())
+        print(f"features->regions {r['features_to_regions_s']} s; profile in {prof}.txt / .html")
+        return r
+
+    import psutil
+
+    sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
+    if a.include_10m:
+        if psutil.virtual_memory().available >= 20 * 2**30:
+            sizes.append(10_000_000)
+        else:
+            print("skipping 10M: less than 20 GB of memory available", flush=True)
+    sizes = sorted(set(sizes))
+    results: dict[str, Any] = {"machine": common.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+                               "settings": {k: v for k, v in vars(a).items() if not k.startswith("child")},
+                               "memory_method": "stage peak: psutil RSS sampled every 20 ms (includes data held); "
+                                                "child_peak_rss_mb: getrusage(RUSAGE_CHILDREN).ru_maxrss",
+                               "sizes": []}
+    t_all = time.perf_counter()
+    for n in sizes:
+        print(f"size {fmt_size(n)} ...", flush=True)
+        t0 = time.perf_counter()
+        try:
+            r, peak = common.run_child([me, "--child-size", str(n), *passthrough])
+            r["child_peak_rss_mb"] = round(peak)
+        except Exception as e:  # noqa: BLE001
+            r = {"n_customers": n, "error": str(e)[-2000:]}
+        r["wall_s"] = round(time.perf_counter() - t0, 1)
+        results["sizes"].append(r)
+        print(f"  done in {r['wall_s']} s" + (f" (features->regions {r.get('features_to_regions_s')} s)"
+                                             if "error" not in r else f" ERROR {r['error'][-300:]}"), flush=True)
+    if not a.skip_fixed:
+        print("size-independent stages (optimisation, kernel start, HTML, pipeline) ...", flush=True)
+        try:
+            results["fixed"], _ = common.run_child([me, "--child-fixed", *passthrough])
+        except Exception as e:  # noqa: BLE001
+            results["fixed"] = {"error": str(e)[-2000:], "stages": {}}
+    results["exponents"] = exponents(results)
+    results["total_wall_s"] = round(time.perf_counter() - t_all, 1)
+    targets = [r for r in results["sizes"] if r.get("n_customers") == 1_000_000 and "error" not in r]
+    if targets:
+        r = targets[0]
+        results["target_1m"] = {"features_to_regions_s": r["features_to_regions_s"], "limit_s": 60,
+                                "peak_rss_mb": r["features_to_regions_peak_rss_mb"], "limit_mb": 6144,
+                                "met": r["features_to_regions_s"] < 60 and r["features_to_regions_peak_rss_mb"] < 6144}
+    Path(a.out).write_text(json.dumps(results, indent=2, default=str))
+    print()
+    print(table(results))
+    try:
+        plot(results, Path(a.plot))
+        print(f"\nwrote {a.out} and {a.plot} in {results['total_wall_s']} s")
+    except Exception as e:  # noqa: BLE001
+        print(f"\nwrote {a.out}; plot failed: {e}")
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
