@@ -141,6 +141,26 @@ def test_rebalance_accounts_moves_cheapest_and_honours_locks():
     assert (reps["load_after"] <= reps["capacity"] + 1e-9).all()
 
 
+def test_rebalance_accounts_integral_never_over_capacity_when_possible():
+    # the flow relaxation may split account b between r2 (room 1) and r3 (room 2); rounding it could
+    # leave a rep an account over capacity — the exact assignment sends it wholly to r3
+    acc = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "rep_id": ["r1", "r1", "r1", "r3"],
+                        "load": [2.0, 2.0, 2.0, 1.0], "revenue": [10.0, 10.0, 10.0, 1.0]})
+    moves, reps = rebalance_accounts(acc, pd.Series({"r1": 4.0, "r2": 1.0, "r3": 3.0}))
+    assert reps.attrs["status"] == "OPTIMAL" and len(moves) == 1 and moves["to_rep"].iloc[0] == "r3"
+    assert (reps["overflow"] == 0).all()
+    rng = np.random.default_rng(0)
+    for _ in range(10):  # fractional tier efforts, 5% spare capacity overall
+        n, r = 60, 6
+        a = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)],
+                          "rep_id": [f"r{x}" for x in rng.integers(0, r, n)],
+                          "load": rng.choice([4, 2, 1, 0.3], n), "revenue": rng.uniform(1, 100, n)})
+        cap = pd.Series({f"r{j}": a["load"].sum() / r * 1.05 for j in range(r)})
+        _, reps = rebalance_accounts(a, cap, time_limit=5)
+        assert reps.attrs["status"] in ("OPTIMAL", "NO-MOVES-NEEDED")
+        assert (reps["load_after"] <= reps["capacity"] + 1e-9).all()
+
+
 def test_ensemble_percentile_seeded():
     gu, load, cur = grid(6, 6, regions=3, seed=6)
     cap = pd.Series({"R1": 1.0, "R2": 1.0, "R3": 1.0}) * 0 + pd.Series({"R1": 0.6, "R2": 1.2, "R3": 1.2})
@@ -151,6 +171,53 @@ def test_ensemble_percentile_seeded():
     assert 0.0 <= e1.percentiles["balance"] <= 1.0
     assert e1.percentiles["balance"] > 0.8  # the overloaded strip split is unusually unbalanced
     assert "less balanced than" in e1.sentences[0]
+    # every sample is a valid plan: the same ±epsilon band for every region (not just the redrawn pair)
+    assert (e1.samples["max_deviation"] <= 0.25 + 1e-9).all()
+
+
+@pytest.fixture(scope="module")
+def demo_inputs():
+    from segment_lib import demo
+    from segment_lib.rebalance import inputs_from_dataset
+    d = demo.generate(n_customers=5000, seed=7)
+    tiers = d.truth.set_index("customer_id")["true_tier"]
+    return inputs_from_dataset(d.dataset, tiers, extra_edges=[("HI", "GD")])
+
+
+@pytest.fixture(scope="module")
+def demo_proposal(demo_inputs):
+    return propose_split(**demo_inputs.split_kwargs())  # default parameters
+
+
+def _kmeans_share(inp):
+    kw = inp.split_kwargs()
+    km = recluster_unconstrained(kw["geo_units"], kw["unit_load"], kw["current"], unit_revenue=kw["unit_revenue"])
+    return split_metrics(km, kw["geo_units"], kw["unit_load"], kw["current"], kw["region_capacity"],
+                         unit_revenue=kw["unit_revenue"], extra_edges=kw["extra_edges"])
+
+
+def test_demo_default_split_balanced_contiguous_and_proven_optimal(demo_proposal):
+    res = demo_proposal
+    assert res.metrics["balance_before"] > 1.5
+    assert res.feasible and res.regions["contiguous"].all()
+    assert (res.regions["deviation_after"].abs() <= 0.10 + 1e-9).all()
+    assert res.solver == "cp-sat" and res.status == "OPTIMAL" and res.gap == 0.0
+    # every team keeps at least one of its current provinces (no relabelling across the country)
+    assert set(res.split[res.current == res.split].unique()) == set(res.regions["region_id"])
+    assert res.metrics["moved_revenue_share"] < 0.30
+
+
+def test_demo_ensemble_samples_all_valid(demo_inputs):
+    e = run_ensemble(**demo_inputs.ensemble_kwargs(), steps=100, epsilon=0.25, seed=0)
+    assert (e.samples["max_deviation"] <= 0.25 + 1e-9).all()
+    assert not e.meta["current_valid"] and e.percentiles["balance"] == 1.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 6 must-show not attainable on this demo: CP-SAT proves 27.1% moved revenue is the minimum for any "
+    "contiguous ±10% split, while unbalanced KMeans re-clustering moves 20.3% (see docs/rebalance.md)"))
+def test_demo_moves_less_revenue_than_kmeans(demo_inputs, demo_proposal):
+    assert demo_proposal.metrics["moved_revenue_share"] < _kmeans_share(demo_inputs)["moved_revenue_share"]
 
 
 def test_readjust_over_time_repairs_drift():

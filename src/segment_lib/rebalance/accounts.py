@@ -16,6 +16,8 @@ def rebalance_accounts(
     *,
     locked: pd.Series | None = None,
     allowed: pd.DataFrame | None = None,
+    time_limit: float = 10.0,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Move accounts between reps so no rep exceeds capacity, disturbing as little revenue as possible.
 
@@ -31,8 +33,11 @@ def rebalance_accounts(
     it flows to its own rep at cost 0 or to another rep at cost revenue/load per unit (so the
     cost of moving an account is its revenue); rep → sink arcs carry the rep's capacity, and an
     overflow arc with a very high cost keeps the problem feasible when capacity is short.
-    A basic optimal flow splits at most one account per rep; such an account goes wholly to
-    the rep that received most of it, so a rep can end up to one account over capacity.
+    The flow is a relaxation (an account's load may split); its rounded answer is the warm
+    start of an exact CP-SAT assignment that minimises first the overflow above capacity (zero
+    whenever the capacity of the permitted receivers allows it), then moved revenue — so no rep
+    ends over capacity when an integral answer exists.  ``reps.attrs["status"]`` is the CP-SAT
+    status (OPTIMAL, FEASIBLE at the time limit, FLOW-ROUNDED if CP-SAT found nothing).
 
     Returns
     -------
@@ -110,6 +115,7 @@ def rebalance_accounts(
             elif f > best_flow[t]:
                 best_flow[t], best_rep[t] = f, j
     new = np.where(best_flow > own_flow, best_rep, cur)
+    new, status = _exact_assignment(acc, lk, cur, over, reps, cap.to_numpy(), allowed_pairs, new, time_limit, seed)
     moved = np.flatnonzero(new != cur)
     moves = pd.DataFrame({
         "customer_id": acc["customer_id"].to_numpy()[moved],
@@ -124,7 +130,67 @@ def rebalance_accounts(
         "ratio_before": before / cap.to_numpy(), "ratio_after": after / cap.to_numpy(),
         "overflow": np.maximum(0.0, after - cap.to_numpy()),
     })
+    out.attrs["status"] = status
     return moves, out
+
+
+def _exact_assignment(acc, lk, cur, over, reps, cap, allowed_pairs, hint, time_limit, seed):
+    """Integral account → rep assignment with CP-SAT (the flow above is only its relaxation).
+
+    Candidates: unlocked accounts of over-capacity reps, to their own rep or any permitted rep
+    that is not over capacity.  Lexicographic objective: first the total overflow above capacity
+    (0 whenever capacity allows), then moved revenue.  Loads are scaled to 0.01 effort units and
+    capacities rounded down, so "within capacity" holds exactly.  Returns (rep index per account,
+    solver status); falls back to the rounded flow when CP-SAT finds nothing in time.
+    """
+    from ortools.sat.python import cp_model
+
+    load_i = np.maximum(0, np.round(acc["load"].astype(float).to_numpy() * _LOAD_SCALE)).astype(np.int64)
+    cap_i = np.floor(cap * _LOAD_SCALE + 1e-6).astype(np.int64)
+    cand = np.flatnonzero(over[cur] & ~lk & (load_i > 0))
+    if len(cand) == 0:
+        return hint, "NO-MOVES-NEEDED" if not over.any() else "LOCKED"
+    n_rep = len(reps)
+    receivers = [j for j in range(n_rep) if not over[j]]
+    rev = acc["revenue"].to_numpy()
+    rev_i = np.round(rev / (rev.max() or 1.0) * 10_000).astype(np.int64) + 1
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for i in cand:
+        opts = [int(cur[i])] + [j for j in receivers
+                                if allowed_pairs is None or (reps[cur[i]], reps[j]) in allowed_pairs]
+        for j in opts:
+            x[int(i), j] = m.new_bool_var(f"x{i}_{j}")
+        m.add_exactly_one(x[int(i), j] for j in opts)
+        m.add_hint(x[int(i), int(cur[i])], int(hint[i] == cur[i]))
+        for j in opts[1:]:
+            m.add_hint(x[int(i), j], int(hint[i] == j))
+    base = np.bincount(np.delete(cur, cand), weights=np.delete(load_i, cand), minlength=n_rep).astype(np.int64)
+    overflow = []
+    by_rep: dict[int, list] = {j: [] for j in range(n_rep)}
+    for (i, j), v in x.items():
+        by_rep[j].append(int(load_i[i]) * v)
+    for j in range(n_rep):
+        if not by_rep[j]:
+            continue
+        o = m.new_int_var(0, int(load_i.sum()), f"over{j}")
+        m.add(sum(by_rep[j]) + int(base[j]) <= int(cap_i[j]) + o)
+        overflow.append(o)
+    moved_cost = sum(int(rev_i[i]) * (1 - x[int(i), int(cur[i])]) for i in cand)
+    big = int(rev_i[cand].sum()) + 1
+    m.minimize(big * sum(overflow) + moved_cost)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = int(seed)
+    st = solver.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hint, "FLOW-ROUNDED"
+    new = cur.copy()
+    for (i, j), v in x.items():
+        if solver.value(v):
+            new[i] = j
+    return new, solver.status_name(st)
 
 
 def balanced_territories(

@@ -36,16 +36,19 @@ class EnsembleResult:
 
 
 def _capacity_recom(p, epsilon: float):
-    """A ReCom proposal with capacity-proportional targets (unequal capacities allowed).
+    """A ReCom proposal that keeps every region within ±``epsilon`` of its capacity-based target.
 
     Picks a random cut edge, merges the two regions and redraws their boundary on a random
-    spanning tree with gerrychain's ``bipartition_tree`` so that the first region gets its
-    capacity share of the pair's workload within ``epsilon``.
+    spanning tree (gerrychain ``bipartition_tree``) so that region A lands within its band
+    ``target_A·(1±epsilon)`` (fixed load included); the draw is kept only when region B is within
+    its band too.  When no edge yields a valid draw the chain stays put (a rejected step), so every
+    state of the chain satisfies the same band as the seed plan.
     """
     from gerrychain import Graph
     from gerrychain.tree import bipartition_tree
 
-    cap = p.capacity
+    target = p.target
+    lo, hi = target * (1 - epsilon), target * (1 + epsilon)
 
     def propose(partition, *, rng=None):
         rng = rng or random.Random(0)
@@ -58,9 +61,10 @@ def _capacity_recom(p, epsilon: float):
             sub.add_nodes_from((n, {"load": float(p.load[n]) + 1e-9}) for n in nodes)
             sub.add_edges_from(p.graph.subgraph(nodes).edges())
             tot = float(p.load[nodes].sum())
-            t_a = tot * cap[A] / (cap[A] + cap[B])
-            t_b = tot - t_a
-            eps = epsilon * min(t_a, t_b) / t_a
+            t_a = target[A] - p.fixed_load[A]  # unit load region A should carry
+            if t_a <= 0:
+                continue
+            eps = epsilon * target[A] / t_a
             try:
                 gsub = Graph.from_networkx(sub)
                 with warnings.catch_warnings():
@@ -70,11 +74,41 @@ def _capacity_recom(p, epsilon: float):
             except Exception:
                 continue
             part = {gsub.original_nx_node_id_for_internal_node_id(i) for i in part}
+            load_a = float(sum(p.load[n] for n in part)) + p.fixed_load[A]
+            load_b = tot - (load_a - p.fixed_load[A]) + p.fixed_load[B]
+            if not (lo[A] - 1e-9 <= load_a <= hi[A] + 1e-9 and lo[B] - 1e-9 <= load_b <= hi[B] + 1e-9):
+                continue
             flips = {n: (A if n in part else B) for n in nodes}
             return partition.flip(flips)
         return partition
 
     return propose
+
+
+def valid_seed_plan(p, epsilon: float, *, seed: int = 0, time_limit: float = 20.0) -> np.ndarray:
+    """A contiguous plan with every region within ±epsilon of its target (gerrychain seed + repair).
+
+    Draws gerrychain spanning-tree seed plans (``recursive_tree_part`` / ``bipartition_tree``),
+    repairs residual imbalance with boundary moves, and raises :class:`ModelInputError` when no
+    valid plan is found (the band is too tight for the units).
+    """
+    from ._problem import Problem
+    from .heuristic import _Repair
+
+    q = Problem(**{**p.__dict__, "tolerance": float(epsilon)})
+    t0 = time.perf_counter()
+    for attempt in range(5):
+        a = match_labels(q, seed_plan(q, seed=seed + attempt, time_limit=min(10.0, time_limit / 2)))
+        if q.violation(a).sum() > 1e-12 or not q.is_contiguous(a):
+            rep = _Repair(q, a, time.perf_counter() + max(1.0, time_limit / 5))
+            rep.run_balance_with_resplits(seed + attempt)
+            a = rep.a
+        if q.violation(a).sum() <= 1e-12 and q.is_contiguous(a):
+            return a
+        if time.perf_counter() - t0 > time_limit:
+            break
+    raise ModelInputError(f"no contiguous seed plan with every region within ±{epsilon:.0%} of its target was "
+                          "found; widen epsilon for the ensemble")
 
 
 def run_ensemble(
@@ -91,13 +125,14 @@ def run_ensemble(
     seed: int = 0,
     time_limit: float = 60.0,
 ) -> EnsembleResult:
-    """Seeded ReCom chain of contiguous, capacity-balanced-ish splits; percentile of the current split.
+    """Seeded ReCom chain of valid splits; percentile of the current split against them.
 
-    ``epsilon`` is the balance band of the ensemble (each redrawn pair within ±epsilon of its
-    capacity-proportional share) — "valid alternatives" are contiguous plans in that band.
-    The chain starts from a gerrychain spanning-tree seed plan (not from the current split,
-    so the ensemble does not inherit its shape).  Percentiles say what share of the ensemble
-    is strictly better than the current split on each metric.
+    A *valid* split is contiguous with every region within ±``epsilon`` of its capacity-based
+    workload target (fixed load included) — the same band for every region and every sample.
+    The chain starts from a valid gerrychain spanning-tree seed plan (repaired by boundary moves
+    if needed; :class:`ModelInputError` when none exists) and each step redraws two adjacent
+    regions, accepting only draws that keep both in the band.  Percentiles say what share of
+    the samples is strictly better than the current split on each metric, computed identically.
     """
     from gerrychain import Graph, MarkovChain, Partition
 
@@ -108,7 +143,7 @@ def run_ensemble(
                               "[('HI', 'GD')] before building an ensemble")
     cur = build_assign(p, current)
     t0 = time.perf_counter()
-    start = match_labels(p, seed_plan(p, seed=seed, time_limit=min(20.0, time_limit / 3)))
+    start = valid_seed_plan(p, epsilon, seed=seed, time_limit=min(20.0, time_limit / 3))
     g = nx.Graph()
     g.add_nodes_from((u, {"load": float(p.load[u]) + 1e-9}) for u in range(p.n))
     g.add_edges_from(p.graph.edges())
@@ -136,11 +171,19 @@ def run_ensemble(
     samples = pd.DataFrame(rows)
     current_m = metrics(cur)
     pct = {m: float((samples[m] < current_m[m]).mean()) for m in ("balance", "max_deviation", "cut_edges")}
+    current_valid = bool(current_m["max_deviation"] <= epsilon + 1e-12 and p.is_contiguous(cur))
     sentences = [
         f"The current split is less balanced than {pct['balance']:.0%} of {len(samples)} valid alternative "
-        f"splits (contiguous, each region within ±{epsilon:.0%} of its capacity share).",
+        f"splits (contiguous, every region within ±{epsilon:.0%} of its capacity-based workload target; "
+        "balance = busiest region's load/capacity over the average, the same measure for all).",
         f"It is less compact (more boundary edges) than {pct['cut_edges']:.0%} of them.",
     ]
-    meta = {"steps": len(samples), "epsilon": epsilon, "seed": seed, "seconds": time.perf_counter() - t0,
+    if not current_valid:
+        sentences.append(
+            f"The current split itself is outside that band (worst region {current_m['max_deviation']:+.0%} "
+            "from target), so it would not qualify as a valid alternative."
+        )
+    meta = {"steps": len(samples), "epsilon": epsilon, "current_valid": current_valid,
+            "max_sample_deviation": float(samples["max_deviation"].max()), "seed": seed, "seconds": time.perf_counter() - t0,
             "accepted_moves": int((samples[["balance", "cut_edges"]].diff().abs().sum(axis=1) > 0).sum())}
     return EnsembleResult(samples, current_m, pct, sentences, meta)

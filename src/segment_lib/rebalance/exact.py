@@ -7,12 +7,14 @@ Model
 * balance: ``lo_r <= sum_u load_u x[u, r] + fixed_r <= hi_r`` (loads scaled to integers);
   in *soft* mode a per-mille slack ``s`` (same for all regions, relative to the target) is
   added and minimised first — that gives the closest split when the band is infeasible.
-* contiguity: single-commodity flow per region.  Exactly one root ``y[u, r]`` per region
-  (the lowest-index member, to break symmetry); every non-root member consumes one unit
-  of flow, which may only travel along arcs whose both ends are in the region.  (A
+* contiguity: single-commodity flow per region.  Exactly one root ``y[u, r]`` per region,
+  chosen among the team's *current* units (the first of them still in the region), so a
+  team keeps part of its territory and labels cannot swap; nothing flows into the root;
+  every other member consumes one unit of flow, which may only travel along arcs whose
+  both ends are in the region.  (A
   parent/depth formulation was tried and found feasible solutions far more slowly.)
-* objective: ``w_rev * moved revenue / total revenue + w_compact * cut edges / edges``
-  scaled to integers (the same function :meth:`Problem.objective` computes).
+* objective: ``w_rev * moved revenue / total revenue + w_compact * cut edges / edges
+  (+ w_dist * anchor)`` scaled to integers; default weights make it lexicographic (the same function :meth:`Problem.objective` computes).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ._problem import Problem
+from ._problem import DEFAULT_WEIGHTS, Problem
 
 SCALE = 1_000_000
 
@@ -40,6 +42,24 @@ class ExactResult:
     seconds: float
 
 
+def region_roots(p: Problem) -> np.ndarray | None:
+    """Root unit per region: the region's largest current unit by load (locked units first).
+
+    Rooting every region at a unit it already owns (and keeping that unit) makes the regions
+    labelled teams: a team cannot be relabelled onto the far side of the country, and the
+    contiguity flow has a fixed source, which removes all symmetry.  None without a complete
+    current split (then roots are free variables).
+    """
+    if (p.current < 0).any() or len(set(p.current.tolist())) != p.k:
+        return None
+    roots = np.empty(p.k, dtype=int)
+    for r in range(p.k):
+        members = np.flatnonzero(p.current == r)
+        key = p.load[members] + np.where(p.locked[members], p.load.sum() + 1.0, 0.0)
+        roots[r] = int(members[np.argmax(key)])
+    return roots
+
+
 def solve_exact(
     p: Problem,
     *,
@@ -48,8 +68,15 @@ def solve_exact(
     hint: np.ndarray | None = None,
     workers: int = 2,
     seed: int = 0,
+    fix_roots: bool | str = True,
 ) -> ExactResult:
-    """Solve the assignment exactly (or to the time limit) with CP-SAT."""
+    """Solve the assignment exactly (or to the time limit) with CP-SAT.
+
+    ``fix_roots``: True — every region's contiguity flow is rooted at one of the team's *current*
+    units (a variable among them), so each team keeps part of today's territory and cannot be
+    relabelled onto the far side of the country; "largest" — rooted at (and keeping) its largest
+    current unit (:func:`region_roots`); False — any unit may be a root (lowest-index member).
+    """
     t0 = time.perf_counter()
     n, k = p.n, p.k
     total = p.total_load or 1.0
@@ -60,6 +87,7 @@ def solve_exact(
     lo_i = np.ceil(lo * lscale - 1e-6).astype(int)
     hi_i = np.floor(hi * lscale + 1e-6).astype(int)
     t_i = np.maximum(1, np.round(p.target * lscale).astype(int))
+    roots = region_roots(p) if fix_roots == "largest" else None
 
     m = cp_model.CpModel()
     x = {(u, r): m.new_bool_var(f"x{u}_{r}") for u in range(n) for r in range(k)}
@@ -67,6 +95,9 @@ def solve_exact(
         m.add_exactly_one(x[u, r] for r in range(k))
         if p.locked[u]:
             m.add(x[u, int(p.current[u])] == 1)
+    if roots is not None:
+        for r in range(k):
+            m.add(x[int(roots[r]), r] == 1)
 
     s = None
     if soft:
@@ -80,33 +111,46 @@ def solve_exact(
             m.add(expr <= int(hi_i[r]))
             m.add(expr >= int(lo_i[r]))
 
-    # contiguity via flow: one root per region (its lowest-index member, to break symmetry);
-    # every other member consumes one unit of flow that travels only inside the region.
+    # contiguity via single-commodity flow: the root of region r sends one unit of flow to every
+    # other member; flow travels only on arcs whose both ends are in r.
     arcs = [(int(a), int(b)) for a, b in p.edges] + [(int(b), int(a)) for a, b in p.edges]
     out_arcs: dict[int, list[int]] = {u: [] for u in range(n)}
     in_arcs: dict[int, list[int]] = {u: [] for u in range(n)}
     for i, (a, b) in enumerate(arcs):
         out_arcs[a].append(i)
         in_arcs[b].append(i)
+    cap_f = max(1, n - k)
+    cand = None  # root candidates per region: its current units (a team keeps one of them)
+    if roots is None and fix_roots and (p.current >= 0).all() and len(set(p.current.tolist())) == k:
+        cand = [np.flatnonzero(p.current == r).tolist() for r in range(k)]
     for r in range(k):
-        y = [m.new_bool_var(f"y{u}_{r}") for u in range(n)]
-        m.add_exactly_one(y)
-        f = [m.new_int_var(0, n, f"f{i}_{r}") for i in range(len(arcs))]
+        pool = [int(roots[r])] if roots is not None else (cand[r] if cand is not None else list(range(n)))
+        y = {u: m.new_bool_var(f"y{u}_{r}") for u in pool}
+        if roots is not None:
+            m.add(y[int(roots[r])] == 1)
+        m.add_exactly_one(y.values())
+        f = [m.new_int_var(0, cap_f, f"f{i}_{r}") for i in range(len(arcs))]
         for i, (a, b) in enumerate(arcs):
-            m.add(f[i] <= n * x[a, r])
-            m.add(f[i] <= n * x[b, r])
-        for u in range(n):
+            m.add(f[i] <= cap_f * x[a, r])
+            m.add(f[i] <= cap_f * x[b, r])
+        for j, u in enumerate(pool):
             m.add_implication(y[u], x[u, r])
+            m.add(sum(f[i] for i in in_arcs[u]) == 0).only_enforce_if(y[u])  # nothing flows into the root
+            for v in pool[:j]:
+                m.add_implication(y[u], x[v, r].Not())  # root = first candidate still in the region
+        for u in range(n):
             inflow = sum(f[i] for i in in_arcs[u])
             outflow = sum(f[i] for i in out_arcs[u])
-            m.add(inflow - outflow >= x[u, r] - n * y[u])
-            for v in range(u):
-                m.add_implication(y[u], x[v, r].Not())
+            if u in y:
+                m.add(inflow - outflow >= x[u, r] - n * y[u])
+            else:
+                m.add(inflow - outflow == x[u, r])
 
-    # objective
+    # objective: the same function as Problem.objective, scaled to integers
     rev_total = float(p.revenue.sum()) or 1.0
     w_rev = p.weights.get("revenue", 1.0)
-    w_cmp = p.weights.get("compactness", 0.1)
+    w_cmp = p.weights.get("compactness", DEFAULT_WEIGHTS["compactness"])
+    w_dist = p.weights.get("distance", DEFAULT_WEIGHTS["distance"])
     n_edges = max(len(p.edges), 1)
     terms = []
     for u in range(n):
@@ -115,11 +159,10 @@ def solve_exact(
             c = int(round(SCALE * w_rev * p.revenue[u] / rev_total))
             if c:
                 terms.append(c * (1 - x[u, cu]))
-    if p.anchor is not None and p.weights.get("distance", 0.2) > 0:
-        wd = p.weights.get("distance", 0.2)
+    if p.anchor is not None and w_dist > 0:
         for u in range(n):
             for r in range(k):
-                c = int(round(SCALE * wd * p.anchor[u, r]))
+                c = int(round(SCALE * w_dist * p.anchor[u, r]))
                 if c:
                     terms.append(c * x[u, r])
     ecoef = int(round(SCALE * w_cmp / n_edges))
@@ -130,13 +173,16 @@ def solve_exact(
                 m.add(z >= x[int(a), r] - x[int(b), r])
             terms.append(ecoef * z)
     base = sum(terms) if terms else 0
-    big = SCALE * 10 * (1 + int(w_rev + w_cmp))
+    big = SCALE * 10 * (1 + int(w_rev + w_cmp + w_dist))
     m.minimize(big * s + base if soft else base)
 
     if hint is not None:
-        for u in range(n):
-            for r in range(k):
-                m.add_hint(x[u, r], int(hint[u] == r))
+        ok_hint = roots is None or all(hint[int(roots[r])] == r for r in range(k))
+        ok_hint = ok_hint and (cand is None or all((hint[cand[r]] == r).any() for r in range(k)))
+        if ok_hint:
+            for u in range(n):
+                for r in range(k):
+                    m.add_hint(x[u, r], int(hint[u] == r))
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)

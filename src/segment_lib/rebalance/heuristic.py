@@ -138,8 +138,8 @@ class _Repair:
         self.deadline = deadline
         self.w_bal = p.weights.get("balance", 100.0)
         self.w_rev = p.weights.get("revenue", 1.0) / (float(p.revenue.sum()) or 1.0)
-        self.w_cmp = p.weights.get("compactness", 0.1) / max(len(p.edges), 1)
-        self.w_dist = p.weights.get("distance", 0.2)
+        self.w_cmp = p.weights["compactness"] / max(len(p.edges), 1)
+        self.w_dist = p.weights["distance"]
         self._art: dict[int, set[int]] = {}
         self.members = [set(np.flatnonzero(self.a == r).tolist()) for r in range(p.k)]
 
@@ -335,26 +335,39 @@ def polish_short_bursts(
         out[to_unit] = part_.assignment_vector
         return out
 
+    deadline = time.perf_counter() + seconds
+
+    # gerrychain's chain retries proposals until one passes every constraint and never yields in
+    # between; when no valid flip exists that is an endless loop.  After the deadline every
+    # constraint lets the next proposal through so the loop ends; the result is re-checked below.
     def not_locked(part_) -> bool:
+        if time.perf_counter() > deadline:
+            return True
         return not part_.flips or not any(graph.original_nx_node_id_for_internal_node_id(v) in locked
                                           for v in part_.flips)
 
+    def contiguous_flip(part_) -> bool:
+        return time.perf_counter() > deadline or bool(single_flip_contiguous(part_))
+
     def in_band(part_) -> bool:
+        if time.perf_counter() > deadline:
+            return True
         rl = p.region_load(vec(part_))
         return bool(np.all(rl >= lo - 1e-9) and np.all(rl <= hi + 1e-9))
 
-    constraints = [not_locked, single_flip_contiguous] + ([in_band] if feasible_start else [])
+    constraints = [not_locked, contiguous_flip] + ([in_band] if feasible_start else [])
     opt = SingleMetricOptimizer(
         propose_random_flip, constraints, part, lambda q: p.penalised(vec(q)), maximize=False, rng=seed,
     )
-    deadline = time.perf_counter() + seconds
     steps = 0
     for _ in opt.short_bursts(burst_length, 10**9):
         steps += 1
         if time.perf_counter() > deadline:
             break
     best = vec(opt.best_part)
-    if p.penalised(best) < p.penalised(assign) - 1e-12:
+    valid = (not np.any(best[p.locked] != assign[p.locked]) and p.is_contiguous(best) == p.is_contiguous(assign)
+             and (not feasible_start or p.violation(best).sum() <= 1e-12))
+    if valid and p.penalised(best) < p.penalised(assign) - 1e-12:
         return best, steps
     return assign, steps
 

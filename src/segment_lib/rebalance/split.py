@@ -174,7 +174,7 @@ def propose_split(
     extra_edges: non-land links, e.g. ``[("HI", "GD")]``.
     locked_units: units that must stay in their current region.
     tolerance: allowed relative deviation of each region's load from its target (0.10 = ±10%).
-    weights: {"revenue": 1.0, "compactness": 0.1, "balance": 100.0} — objective weights
+    weights: {"revenue": 1.0, "compactness": 0.001, "distance": 0.0, "balance": 100.0} — objective weights
         (moved revenue share, cut-edge share; balance is the heuristic's penalty per unit of
         relative violation; the exact solver treats balance as a hard constraint).
     method: "auto" (CP-SAT when ≤ ``exact_max_units`` units, else heuristic), "exact", "heuristic".
@@ -279,14 +279,19 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
         return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
                        notes=notes + [f"heuristic started from the {info.get('start')}"], extra=extra)
 
-    ex = solve_exact(p, time_limit=time_limit, hint=h_assign, seed=seed)
+    ex = solve_exact(p, time_limit=time_limit, hint=h_assign, seed=seed, fix_roots=True)
+    if ex.status == "INFEASIBLE" and (p.current >= 0).all():
+        # keeping part of every team's current territory is too strict: free the roots and retry
+        ex = solve_exact(p, time_limit=time_limit, hint=h_assign, seed=seed, fix_roots=False)
+        notes.append("no balanced split lets every team keep one of its current units; roots freed")
+    extra["exact_seconds"] = ex.seconds
     if ex.assign is not None:
         if h_ok and ex.bound is not None:
             extra["heuristic_gap"] = (h_obj - ex.bound) / h_obj if h_obj > 0 else 0.0
         return _result(p, ex.assign, "cp-sat", ex.status, bound=ex.bound, gap=ex.gap,
                        seconds=time.perf_counter() - t0, notes=notes, extra=extra)
     if ex.status == "INFEASIBLE":
-        soft = solve_exact(p, time_limit=time_limit, soft=True, hint=h_assign, seed=seed)
+        soft = solve_exact(p, time_limit=time_limit, soft=True, hint=h_assign, seed=seed, fix_roots=False)
         best = soft.assign if soft.assign is not None else h_assign
         if soft.assign is not None and p.penalised(h_assign) < p.penalised(soft.assign) and not h_ok:
             best = h_assign
