@@ -273,13 +273,16 @@ def show(fig, caption: str | None = None, dpi: int | None = None) -> None:
     from IPython.display import Image
 
     data = figure_png(fig, dpi)
+    titles = [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
+              + [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center")] if t]
+    alt = caption or "; ".join(dict.fromkeys(titles)) or "chart"
     try:
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # if it came from pyplot, stop the inline backend from showing it again
     except Exception:  # pragma: no cover
         pass
-    _display(Image(data=data, format="png"))
+    _display(Image(data=data, format="png", alt=alt))
     if caption:
         _html(f'<div style="{_FONT}font-size:0.88em;color:#627D98;margin:-0.2em 0 1.2em 0;max-width:60em;">'
               f"{_inline_markup(caption)}</div>")

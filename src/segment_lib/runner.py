@@ -289,6 +289,18 @@ def _metric_value(v: Any) -> str:
     return fmt_value(v)
 
 
+def headline_metrics(metrics: dict[str, Any], limit: int = 6) -> list[tuple[str, Any]]:
+    """The (key, value) pairs a report card shows: the keys listed in ``metrics["headline"]`` in
+    that order if the notebook recorded such a list, else the first scalar metrics by name."""
+    def scalar(v: Any) -> bool:
+        return isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+    keys = metrics.get("headline")
+    if not isinstance(keys, list):
+        keys = sorted(metrics)
+    return [(k, metrics[k]) for k in keys if k in metrics and k != "headline" and scalar(metrics[k])][:limit]
+
+
 def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
     """The reports/index.html page: one section per run, one card per report."""
     import jinja2
@@ -297,6 +309,7 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["metric_label"] = _metric_label
     env.filters["metric_value"] = _metric_value
+    env.filters["headline"] = headline_metrics
     tpl = env.get_template("index.html.j2")
     return tpl.render(runs=runs, footer=footer_html,
                       css=(TEMPLATES_DIR / "index.css").read_text(encoding="utf-8"))

@@ -77,3 +77,12 @@ def test_overview_figures_render():
         png = report.figure_png(f)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert report.figure_png(f) == png  # reproducible bytes
+
+
+def test_headline_metrics_order():
+    from segment_lib.runner import headline_metrics
+
+    m = {"b": 2, "a": 1.5, "flag": True, "sizes": {"x": 1}, "name": "East", "headline": ["name", "b", "zzz"]}
+    assert headline_metrics(m) == [("name", "East"), ("b", 2)]
+    del m["headline"]
+    assert headline_metrics(m) == [("a", 1.5), ("b", 2), ("name", "East")]

@@ -1,0 +1,58 @@
+"""Helpers for tests: a small demo dataset with its own config, and one cached report run.
+
+``tests/notebooks`` and ``tests/browser`` both need executed reports; :func:`small_reports`
+builds them once per process (module-level cache) so a full ``pytest`` run executes the
+notebooks only once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+SMALL_N = 2000
+SMALL_SEED = 7
+
+_cache: dict[tuple, Path] = {}
+
+
+def small_config(base: Path, n_customers: int = SMALL_N, seed: int = SMALL_SEED,
+                 reports_dir: Path | None = None) -> Path:
+    """Write a demo of ``n_customers`` into ``base/data`` and a config for it; returns the config path.
+
+    The config is ``config/demo.yaml`` with the data folder, reports folder and demo size changed.
+    """
+    from .demo import write_demo
+
+    base = Path(base)
+    data = base / "data"
+    if not (data / "demo.json").exists():
+        write_demo(data, n_customers=n_customers, seed=seed)
+    raw = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    raw["data"]["dir"] = str(data)
+    raw["reports"]["dir"] = str(reports_dir or base / "reports")
+    raw["demo"] = {"n_customers": n_customers, "seed": seed}
+    cfg = base / "config.yaml"
+    cfg.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return cfg
+
+
+def small_reports(base: Path, notebooks: list[str] | None = None) -> Path:
+    """Run every notebook in ``notebooks/`` (or ``notebooks``) on the small demo; cached per process.
+
+    Returns the run folder (``<base>/reports/demo``).
+    """
+    from .runner import available_notebooks, run_reports
+
+    names = tuple(notebooks or available_notebooks(NOTEBOOKS_DIR))
+    key = (str(base), names)
+    if key not in _cache:
+        cfg = small_config(base)
+        timeout = int(os.environ.get("SEGMENT_LIB_CELL_TIMEOUT", "900"))
+        _cache[key] = run_reports(cfg, notebooks=list(names), notebooks_dir=NOTEBOOKS_DIR, timeout=timeout)
+    return _cache[key]
