@@ -134,7 +134,8 @@ def machine() -> dict[str, Any]:
             pk[name] = md.version(name)
         except md.PackageNotFoundError:
             pk[name] = None
-    return {"cores_logical": os.cpu_count(), "cores_physical": psutil.cpu_count(logical=False),
+    return {"load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+            "cores_logical": os.cpu_count(), "cores_physical": psutil.cpu_count(logical=False),
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(), "packages": pk}

@@ -316,6 +316,55 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------
+# child: out-of-core size (10M): transactions written in chunks, never held in memory at once
+# ------------------------------------------------------------------------------------------------
+def child_ooc(a: argparse.Namespace) -> dict[str, Any]:
+    """Features with DuckDB on chunked Parquet files (memory_limit), then tiering, at a size whose
+    full in-memory dataset would not fit this machine."""
+    import bench_tiering
+
+    from segment_lib import engines
+    from segment_lib.tiering import TierModel
+
+    n = a.child_ooc
+    chunk = 1_000_000
+    tmp = Path(tempfile.mkdtemp(prefix=f"segbench-ooc-{fmt_size(n)}-", dir=a.workdir))
+    res: dict[str, Any] = {"n_customers": n, "mode": "out-of-core (DuckDB on Parquet)", "stages": {}}
+    try:
+        t0 = time.perf_counter()
+        (tmp / "tx").mkdir()
+        cust_parts, n_tx = [], 0
+        for i, start in enumerate(range(0, n, chunk)):  # loop over chunks of a million customers
+            m = min(chunk, n - start)
+            c, tx, _ = bench_tiering.make_data(m, a.tx_per_customer, seed=i)
+            ids = np.char.add("C", np.char.zfill(np.arange(start + 1, start + m + 1).astype(str), 8))
+            c["customer_id"] = pd.array(ids, dtype="string")
+            codes = tx["customer_id"].cat.codes.to_numpy()
+            pd.DataFrame({"customer_id": pd.array(ids[codes], dtype="string"), "date": tx["date"].to_numpy(),
+                          "amount": tx["amount"].to_numpy()}).to_parquet(tmp / "tx" / f"part-{i:03d}.parquet",
+                                                                         index=False)
+            n_tx += len(tx)
+            cust_parts.append(c)
+            del tx
+        customers = pd.concat(cust_parts, ignore_index=True)
+        del cust_parts
+        res.update(generate_s=round(time.perf_counter() - t0, 1), n_transactions=n_tx,
+                   parquet_mb=round(sum(f.stat().st_size for f in (tmp / "tx").glob("*.parquet")) / 2**20))
+        with Stage("features_parquet") as s:
+            feats = engines.parquet_features(tmp / "tx", customers, as_of=pd.Timestamp("2025-12-31"),
+                                             memory_limit=a.duckdb_memory_limit, temp_directory=tmp / "spill")
+        s.info.update(memory_limit=a.duckdb_memory_limit)
+        res["stages"]["features_parquet"] = s.as_dict()
+        with Stage("tiering") as s:
+            model = TierModel(method="kmeans", n_tiers="auto", random_state=0).fit(feats)
+        s.info.update(chosen_k=int(model.n_tiers_))
+        res["stages"]["tiering"] = s.as_dict()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+# ------------------------------------------------------------------------------------------------
 # child: size-independent stages
 # ------------------------------------------------------------------------------------------------
 def _demo_config(tmp: Path, n: int) -> Path:
@@ -464,6 +513,11 @@ def table(results: dict) -> str:
                         f"{_fmt(v.get('ratio'), 1):>8} {_fmt(v['peak_rss_mb'], 0):>9}")
         rows.append(f"{fmt_size(r['n_customers']):>6}  {'features->regions':<18} {_fmt(r['features_to_regions_s']):>9} "
                     f"{'':>10} {'':>8} {_fmt(r['features_to_regions_peak_rss_mb'], 0):>9}")
+    oc = results.get("out_of_core")
+    if oc and "error" not in oc:
+        for k, v in oc["stages"].items():
+            rows.append(f"{fmt_size(oc['n_customers']):>6}  {k + ' (ooc)':<18} {_fmt(v['seconds']):>9} {'':>10} "
+                        f"{'':>8} {_fmt(v['peak_rss_mb'], 0):>9}")
     for k in FIXED_STAGES:
         v = results.get("fixed", {}).get("stages", {}).get(k)
         if v is None:
@@ -557,11 +611,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--plot", default=str(common.BENCH / "scaling.png"))
     ap.add_argument("--child-size", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-fixed", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child-ooc", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--profile", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
     if a.child_size:
         print(json.dumps(child_size(a), default=str))
+        return {}
+    if a.child_ooc:
+        print(json.dumps(child_ooc(a), default=str))
         return {}
     if a.child_fixed:
         print(json.dumps(child_fixed(a), default=str))
@@ -589,13 +647,18 @@ def main(argv: list[str] | None = None) -> dict:
 
     import psutil
 
-    sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
+    sizes = sorted({parse_size(s) for s in a.sizes.split(",") if s.strip()})
+    ooc_sizes = []
     if a.include_10m:
-        if psutil.virtual_memory().available >= 20 * 2**30:
+        # the full in-memory 1M run peaks at ~5.5 GB (data generation + baselines): 10M needs ~55 GB
+        if psutil.virtual_memory().available >= 60 * 2**30:
             sizes.append(10_000_000)
+        elif psutil.virtual_memory().available >= 12 * 2**30:
+            ooc_sizes.append(10_000_000)
+            print("10M: not enough memory for the in-memory stages; running the out-of-core features "
+                  "(DuckDB on chunked Parquet) and tiering only", flush=True)
         else:
-            print("skipping 10M: less than 20 GB of memory available", flush=True)
-    sizes = sorted(set(sizes))
+            print("skipping 10M: less than 12 GB of memory available", flush=True)
     results: dict[str, Any] = {"machine": common.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
                                "settings": {k: v for k, v in vars(a).items() if not k.startswith("child")},
                                "memory_method": "stage peak: psutil RSS sampled every 20 ms (includes data held); "
@@ -614,6 +677,17 @@ def main(argv: list[str] | None = None) -> dict:
         results["sizes"].append(r)
         print(f"  done in {r['wall_s']} s" + (f" (features->regions {r.get('features_to_regions_s')} s)"
                                              if "error" not in r else f" ERROR {r['error'][-300:]}"), flush=True)
+    for n in ooc_sizes:
+        print(f"size {fmt_size(n)} out-of-core ...", flush=True)
+        t0 = time.perf_counter()
+        try:
+            r, peak = common.run_child([me, "--child-ooc", str(n), *passthrough])
+            r["child_peak_rss_mb"] = round(peak)
+        except Exception as e:  # noqa: BLE001
+            r = {"n_customers": n, "error": str(e)[-2000:]}
+        r["wall_s"] = round(time.perf_counter() - t0, 1)
+        results["out_of_core"] = r
+        print(f"  done in {r['wall_s']} s", flush=True)
     if not a.skip_fixed:
         print("size-independent stages (optimisation, kernel start, HTML, pipeline) ...", flush=True)
         try:
