@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segment_lib.errors import InfeasibleSplitError
+from segment_lib.errors import InfeasibleSplitError, ModelInputError
+from segment_lib.geo import adjacency_graph
 from segment_lib.rebalance import (
     RebalanceState, propose_split, readjust_over_time, rebalance_accounts, recluster_unconstrained,
     run_ensemble, split_metrics, what_if_move,
 )
 from segment_lib.rebalance._problem import build_problem
+from segment_lib.rebalance.baselines import balanced_recluster, compare_baselines
 from segment_lib.rebalance.heuristic import solve_heuristic
 
 PROV = Path(__file__).resolve().parents[2] / "src" / "segment_lib" / "data" / "china_provinces.csv"
@@ -87,13 +89,24 @@ def test_exact_bound_and_heuristic_gap_on_4x4_grid():
 
 
 def test_tolerance_too_tight_gives_closest_and_reason():
+    # 16 lumpy units (1 or 30 each): ±0.1% is impossible.  CP-SAT proves it and its soft model gives
+    # the closest contiguous split directly (2 s limit; the old widening loop took 23 s and returned a
+    # worse split, ±47%).  The heuristic path (no proof) must also return a contiguous closest split.
     gu, load, cur = grid(4, 4, regions=4, seed=2, lumpy=True)
     with pytest.raises(InfeasibleSplitError) as ei:
-        propose_split(gu, load, cur, None, tolerance=0.001, time_limit=5)
+        propose_split(gu, load, cur, None, tolerance=0.001, time_limit=2)
     e = ei.value
     assert "±0%" in e.reason or "0.1%" in e.reason or "proved" in e.reason
     assert e.closest.regions["contiguous"].all()
-    assert e.closest.metrics.get("tolerance_met") is not None
+    need, met = e.closest.metrics["min_tolerance_needed"], e.closest.metrics.get("tolerance_met")
+    assert met is not None and 0.001 < met <= need + 1e-3  # closest meets the proven minimal band
+    assert met == pytest.approx(e.closest.metrics["max_deviation_after"])
+    with pytest.raises(InfeasibleSplitError) as eh:
+        propose_split(gu, load, cur, None, tolerance=0.001, time_limit=0.5, method="heuristic")
+    h = eh.value.closest
+    assert "not proven" in eh.value.reason and h.regions["contiguous"].all()
+    assert h.metrics["tolerance_met"] >= need - 2e-3  # no heuristic beats the proof
+    assert h.metrics["tolerance_met"] == pytest.approx(h.metrics["max_deviation_after"])
 
 
 def test_capacity_below_workload_is_infeasible():
@@ -189,13 +202,6 @@ def demo_proposal(demo_inputs):
     return propose_split(**demo_inputs.split_kwargs())  # default parameters
 
 
-def _kmeans_share(inp):
-    kw = inp.split_kwargs()
-    km = recluster_unconstrained(kw["geo_units"], kw["unit_load"], kw["current"], unit_revenue=kw["unit_revenue"])
-    return split_metrics(km, kw["geo_units"], kw["unit_load"], kw["current"], kw["region_capacity"],
-                         unit_revenue=kw["unit_revenue"], extra_edges=kw["extra_edges"])
-
-
 def test_demo_default_split_balanced_contiguous_and_proven_optimal(demo_proposal):
     res = demo_proposal
     assert res.metrics["balance_before"] > 1.5
@@ -213,11 +219,68 @@ def test_demo_ensemble_samples_all_valid(demo_inputs):
     assert not e.meta["current_valid"] and e.percentiles["balance"] == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 6 must-show not attainable on this demo: CP-SAT proves 27.1% moved revenue is the minimum for any "
-    "contiguous ±10% split, while unbalanced KMeans re-clustering moves 20.3% (see docs/rebalance.md)"))
-def test_demo_moves_less_revenue_than_kmeans(demo_inputs, demo_proposal):
-    assert demo_proposal.metrics["moved_revenue_share"] < _kmeans_share(demo_inputs)["moved_revenue_share"]
+@pytest.fixture(scope="module")
+def demo_balanced(demo_inputs):
+    return balanced_recluster(demo_inputs.recluster_accounts(), demo_inputs.region_capacity, tolerance=0.10,
+                              geo_units=demo_inputs.geo_units, extra_edges=demo_inputs.extra_edges)
+
+
+def test_demo_moves_less_revenue_than_balanced_recluster(demo_inputs, demo_proposal, demo_balanced):
+    """Issue 6 must-show: within ±10%, contiguous (HI–GD link), and less revenue moved than a balanced
+    re-clustering from scratch (size-constrained k-means of the accounts, default 10 restarts)."""
+    res, bal = demo_proposal, demo_balanced
+    # proposal: every region within ±10% and connected — checked independently of the library's flags
+    t = res.regions.set_index("region_id")
+    assert ((t["load_after"] / t["target"] - 1).abs() <= 0.10 + 1e-9).all()
+    g = adjacency_graph(demo_inputs.geo_units, [("HI", "GD")])
+    for r in t.index:
+        assert nx.is_connected(g.subgraph(res.split.index[res.split == r].tolist())), r
+    assert res.split["HI"] == res.split["GD"]
+    # baseline: solves the same balance problem (recomputed from its account assignment)
+    a = bal.assignment
+    load_after = a.groupby("region_id")["load"].sum().reindex(t.index)
+    target = a["load"].sum() * t["capacity"] / t["capacity"].sum()
+    assert ((load_after / target - 1).abs() <= 0.10 + 1e-9).all() and bal.metrics["within_tolerance"]
+    assert (a.loc[~a["movable"], "region_id"] == a.loc[~a["movable"], "current_region"]).all()
+    moved_share = a.loc[a["region_id"] != a["current_region"], "revenue"].sum() / a["revenue"].sum()
+    assert moved_share == pytest.approx(bal.metrics["moved_revenue_share"])
+    # both numbers (proposal: CP-SAT optimum, 27.1%; balanced re-clustering: 51.4%, seeded)
+    assert res.metrics["moved_revenue_share"] == pytest.approx(0.271, abs=0.005)
+    assert bal.metrics["moved_revenue_share"] == pytest.approx(0.514, abs=0.02)
+    assert res.metrics["moved_revenue_share"] < bal.metrics["moved_revenue_share"]
+    # the same revenue base: regional accounts that follow their unit
+    assert a["revenue"].sum() == pytest.approx(demo_inputs.unit_revenue.sum())
+
+
+def test_compare_baselines_table(demo_inputs, demo_proposal, demo_balanced):
+    df = compare_baselines(demo_inputs, demo_proposal, balanced=demo_balanced)
+    assert list(df["method"].str.split().str[0]) == ["proposed", "balanced", "plain"]
+    assert set(df.columns) >= {"moved_revenue_share", "balance", "max_deviation", "within_tolerance", "contiguous"}
+    assert df["within_tolerance"].tolist()[:2] == [True, True]
+    assert df.loc[0, "contiguous"] and not df.loc[1, "contiguous"]
+    # plain KMeans is a reference only (documented, not asserted against): it leaves a region far over target
+    assert not df.loc[2, "within_tolerance"]
+
+
+def test_balanced_recluster_unequal_capacity_weights_and_fixed_accounts():
+    rng = np.random.default_rng(1)
+    n = 600
+    acc = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "lat": rng.uniform(20, 45, n),
+                        "lon": rng.uniform(100, 125, n), "load": rng.choice([4.0, 2.0, 1.0, 0.3], n),
+                        "revenue": rng.uniform(1, 100, n)})
+    acc["current_region"] = np.where(acc["lon"] < 108, "W", np.where(acc["lat"] < 32, "S", "N"))
+    acc["movable"] = rng.random(n) > 0.1
+    cap = pd.Series({"W": 1.0, "S": 2.0, "N": 3.0})
+    r1 = balanced_recluster(acc, cap, tolerance=0.05, n_init=3, random_state=4)
+    r2 = balanced_recluster(acc, cap, tolerance=0.05, n_init=3, random_state=4)
+    pd.testing.assert_frame_equal(r1.assignment, r2.assignment)
+    a = r1.assignment
+    la = a.groupby("region_id")["load"].sum().reindex(cap.index)
+    target = acc["load"].sum() * cap / cap.sum()
+    assert ((la / target - 1).abs() <= 0.05 + 1e-9).all() and r1.metrics["within_tolerance"]
+    assert (a.loc[~a["movable"], "region_id"] == a.loc[~a["movable"], "current_region"]).all()
+    with pytest.raises(ModelInputError):
+        balanced_recluster(acc.drop(columns="lat"), cap)
 
 
 def test_readjust_over_time_repairs_drift():

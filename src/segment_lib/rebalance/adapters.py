@@ -41,8 +41,8 @@ class HybridRules:
 class RebalanceInputs:
     """Plain inputs for :func:`propose_split` / :func:`run_ensemble` plus the account table.
 
-    accounts: customer_id, geo_unit_id, rep_id, region_id (owner's region), tier, load, revenue,
-        follows_unit (moves with its geo unit), team ("region" | "key_account"), locked
+    accounts: customer_id, geo_unit_id, lat, lon (the customer's, else its unit's), rep_id,
+        region_id (owner's region), tier, load, revenue, follows_unit (moves with its geo unit), team ("region" | "key_account"), locked
     """
 
     geo_units: pd.DataFrame
@@ -65,6 +65,25 @@ class RebalanceInputs:
                     region_capacity=self.region_capacity, unit_revenue=self.unit_revenue,
                     unit_accounts=self.unit_accounts, fixed_load=self.fixed_load,
                     extra_edges=self.extra_edges, locked_units=self.locked_units)
+
+    def recluster_accounts(self) -> pd.DataFrame:
+        """Account table for :func:`segment_lib.rebalance.baselines.balanced_recluster`.
+
+        Regional accounts only (the key-account team is out of the regional split).  Columns:
+        customer_id, geo_unit_id, lat, lon, load, revenue, current_region (the unit's current region
+        for accounts that follow their unit, the owner's region otherwise), movable (follows its
+        unit and the unit is not locked), follows_unit (counts in the moved-revenue denominator,
+        as in :func:`propose_split`).
+        """
+        a = self.accounts[self.accounts["team"] == "region"]
+        unit_region = a["geo_unit_id"].map(self.current)
+        cur = unit_region.where(a["follows_unit"], a["region_id"])
+        locked = a["geo_unit_id"].isin(set(map(str, self.locked_units)))
+        return pd.DataFrame({
+            "customer_id": a["customer_id"], "geo_unit_id": a["geo_unit_id"], "lat": a["lat"], "lon": a["lon"],
+            "load": a["load"], "revenue": a["revenue"], "current_region": cur,
+            "movable": a["follows_unit"] & ~locked, "follows_unit": a["follows_unit"],
+        }).reset_index(drop=True)
 
     def ensemble_kwargs(self) -> dict:
         return dict(geo_units=self.geo_units, unit_load=self.unit_load, current=self.current,
@@ -133,6 +152,13 @@ def inputs_from_dataset(
     owner_region = np.array([rep_region.get(o) if o is not None else None for o in owner], dtype=object)
     unit = c["geo_unit_id"].astype(str).to_numpy()
     unit_region = cur.reindex(unit).astype(object).to_numpy()
+    gxy = dataset.geo_units.assign(geo_unit_id=dataset.geo_units["geo_unit_id"].astype(str)).set_index("geo_unit_id")
+    lat = pd.Series(unit).map(gxy["lat"]).astype(float).to_numpy()
+    lon = pd.Series(unit).map(gxy["lon"]).astype(float).to_numpy()
+    if {"lat", "lon"} <= set(c.columns):
+        clat, clon = c["lat"].astype(float).to_numpy(), c["lon"].astype(float).to_numpy()
+        ok = np.isfinite(clat) & np.isfinite(clon)
+        lat, lon = np.where(ok, clat, lat), np.where(ok, clon, lon)
 
     tier_s = np.array(["" if pd.isna(x) else str(x) for x in tier], dtype=object)
     kam = np.isin(tier_s, list(rules.key_account_tiers))
@@ -141,7 +167,7 @@ def inputs_from_dataset(
     stay_with_owner = core | (cross & (rules.cross_region == "owner") & ~kam)
     follows = ~kam & ~stay_with_owner
     accounts = pd.DataFrame({
-        "customer_id": cid, "geo_unit_id": unit, "rep_id": owner, "region_id": owner_region,
+        "customer_id": cid, "geo_unit_id": unit, "lat": lat, "lon": lon, "rep_id": owner, "region_id": owner_region,
         "tier": tier_s, "load": effort, "revenue": rev, "follows_unit": follows,
         "team": np.where(kam, "key_account", "region"), "locked": core,
     })

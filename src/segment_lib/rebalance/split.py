@@ -232,21 +232,32 @@ def propose_split(
             closest=res,
         )
     if not res.feasible:
-        # closest: the tightest band we can meet, found by widening the tolerance step by step
         closest, tol = res, p.tolerance
-        while tol < 1.0:
+        if res.regions["contiguous"].all():
+            # the answer in hand already meets the band of its own worst deviation
+            closest.metrics["tolerance_met"] = float(res.metrics["max_deviation_after"])
+        met_now = closest.metrics.get("tolerance_met", np.inf)
+        if res.metrics.get("min_tolerance_needed") is not None and res.regions["contiguous"].all():
+            # CP-SAT's soft model gave a contiguous split of minimal band width (proven when the
+            # soft solve is optimal): that is the closest split, a widened heuristic run cannot beat it
+            tol = 1.0
+        # otherwise: look for a tighter band than the one in hand, widening the tolerance step by step
+        while tol < min(1.0, met_now):
             tol = min(1.0, max(tol * 1.5, tol + 0.02))
+            if tol >= met_now:
+                break
             p_wide = build_problem(
                 geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,
                 unit_accounts=unit_accounts, fixed_load=fixed_load, extra_edges=extra_edges,
                 locked_units=locked_units, n_regions=n_regions, tolerance=tol, weights=weights,
             )
-            cand = _solve(p_wide, method="heuristic", time_limit=max(2.0, time_limit / 4), exact_max_units=0,
-                          seed=seed)
+            cand = _solve(p_wide, method="heuristic", time_limit=min(time_limit, max(2.0, time_limit / 4)),
+                          exact_max_units=0, seed=seed)
             if cand.feasible:
                 closest = _result(p, build_assign(p, cand.split), cand.solver, "CLOSEST",
                                   seconds=time.perf_counter() - t0, notes=cand.notes, extra=cand.metrics)
-                closest.metrics.update(tolerance=p.tolerance, tolerance_met=tol)
+                closest.metrics.update(tolerance=p.tolerance,
+                                       tolerance_met=float(closest.metrics["max_deviation_after"]))
                 break
         why = res.metrics.get("infeasible_reason") or (
             f"no contiguous split keeping every region within ±{p.tolerance:.0%} of its target was found "
@@ -255,7 +266,7 @@ def propose_split(
         met = closest.metrics.get("tolerance_met")
         raise InfeasibleSplitError(
             f"{why}; closest split: worst region {closest.metrics['max_deviation_after']:+.1%} from target"
-            + (f" (meets ±{met:.0%})" if met else "")
+            + (f" (meets ±{met:.1%})" if met else "")
             + ". Geo units are lumpy — widen the tolerance or split large units.",
             closest=closest,
         )
@@ -342,10 +353,11 @@ def recluster_unconstrained(
 def split_metrics(
     split: pd.Series, geo_units: pd.DataFrame, unit_load: pd.Series, current: pd.Series,
     region_capacity: pd.Series | None = None, *, unit_revenue: pd.Series | None = None,
-    extra_edges: list[tuple[str, str]] | None = None, tolerance: float = 0.10,
+    fixed_load: pd.Series | None = None, extra_edges: list[tuple[str, str]] | None = None,
+    tolerance: float = 0.10,
 ) -> dict:
     """Balance / disruption / compactness metrics of any split against ``current``."""
     p = build_problem(geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,
-                      extra_edges=extra_edges, tolerance=tolerance)
+                      fixed_load=fixed_load, extra_edges=extra_edges, tolerance=tolerance)
     a = build_assign(p, split)
     return _result(p, a, "given", "GIVEN").metrics | {"contiguous": bool(p.is_contiguous(a))}
