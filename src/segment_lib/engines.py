@@ -644,3 +644,47 @@ def dask_assign_tiers(
     res = res.sort_values(_POS, kind="stable").drop(columns=[_POS]).reset_index(drop=True)
     res["customer_id"] = res["customer_id"].astype("string")
     return model, res
+
+
+def fit_tiers(features: pd.DataFrame, engine: Any = None, *, client: Any = None, y: Any = None,
+              **model_params: Any) -> Any:
+    """A fitted :class:`~segment_lib.tiering.TierModel` whose ``labels_`` / ``tiers_`` cover every customer.
+
+    One call for notebooks, whatever the engine (``params.engine``)::
+
+        feats = customer_features(ds, engine=engine)
+        model = engines.fit_tiers(feats, engine, method="kmeans", n_tiers="auto", random_state=0)
+
+    * pandas / duckdb / parquet (one machine): ``TierModel(**model_params).fit(features, y)``.
+    * dask, methods ``kmeans`` / ``gmm``: fitted on a seeded sample of ``sample_size`` rows
+      (engine spec, default 200,000; ``y`` is subset alongside), then predicted per partition on the
+      cluster (:func:`dask_assign_tiers`); ``labels_`` and ``tiers_`` are set to those predictions for
+      all customers, ``fit_sample_size_`` records the sample size.  Methods ``rfm`` / ``abc`` /
+      ``threshold`` need quantiles or cumulative shares over all customers and are cheap, so they are
+      fitted on all rows on this machine.
+    """
+    from .tiering import TierModel, _align_y, _is_id_indexed
+
+    spec = parse_engine(engine)
+    method = model_params.get("method", "kmeans")
+    if spec.name != "dask" or method not in ("kmeans", "gmm"):
+        return TierModel(**model_params).fit(features, y)
+    X = features.reset_index(drop=True)
+    rs_seed = int(model_params.get("random_state", 0))
+    size = int(spec.sample_size)
+    if len(X) > size:
+        pick = np.sort(np.random.RandomState(rs_seed).choice(len(X), size=size, replace=False))
+    else:
+        pick = np.arange(len(X))
+    yy = y  # a Series indexed by customer_id is aligned by TierModel itself; positional y is subset
+    if y is not None and not (isinstance(y, pd.Series) and _is_id_indexed(y)):
+        yy = _align_y(y, X)[pick]
+    model = TierModel(**model_params).fit(X.iloc[pick].reset_index(drop=True), yy)
+    _, tiers = dask_assign_tiers(X, model, client=client or get_client(spec))
+    model.labels_ = tiers["tier"].to_numpy(dtype=np.int64)
+    t = tiers
+    if model.group_by is not None and model.group_by in X.columns:
+        t = t.assign(**{model.group_by: X[model.group_by].astype("string").fillna("(missing)").to_numpy()})
+    model.tiers_ = t
+    model.fit_sample_size_ = len(pick)
+    return model

@@ -151,3 +151,28 @@ def test_dask_end_to_end_lazy_features(data, ref, client):
 def test_compute_features_dask_engine(data, ref, client):
     out = engines.compute_features(data.dataset, engine={"name": "dask", "npartitions": 2}, client=client)
     assert_frame_equal(ref, out)
+
+
+def test_fit_tiers_one_machine_and_dask(ref, client):
+    one = engines.fit_tiers(ref, "pandas", n_tiers=4, random_state=0)
+    assert (one.labels_ == TierModel(n_tiers=4, random_state=0).fit(ref).labels_).all()
+    dk = engines.fit_tiers(ref, {"name": "dask", "sample_size": 4000}, client=client, n_tiers=4, random_state=0)
+    assert dk.fit_sample_size_ == 4000 and len(dk.labels_) == len(ref)
+    assert (dk.labels_ == dk.predict(ref)).all()
+    assert dk.tiers_["customer_id"].equals(ref["customer_id"])
+    assert adjusted_rand_score(one.labels_, dk.labels_) >= 0.98
+    # rfm needs quantiles over everyone: fitted on all rows even with the dask engine
+    rfm = engines.fit_tiers(ref, "dask", client=client, method="rfm")
+    assert (rfm.labels_ == TierModel(method="rfm").fit(ref).labels_).all()
+
+
+def test_fit_tiers_dask_with_positional_and_id_y(data, ref, client):
+    from segment_lib.features import next_period_revenue
+
+    y = next_period_revenue(data.dataset, pd.Timestamp("2025-09-30"))  # id-indexed
+    a = engines.fit_tiers(ref, {"name": "dask", "sample_size": 3000}, client=client, n_tiers="auto",
+                          random_state=0, k_range=(2, 5), y=y)
+    b = engines.fit_tiers(ref, {"name": "dask", "sample_size": 3000}, client=client, n_tiers="auto",
+                          random_state=0, k_range=(2, 5), y=y.reindex(ref["customer_id"]).to_numpy())
+    assert "revenue_spearman" in a.k_scores_.columns
+    pd.testing.assert_frame_equal(a.k_scores_, b.k_scores_)
