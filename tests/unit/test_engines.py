@@ -176,3 +176,15 @@ def test_fit_tiers_dask_with_positional_and_id_y(data, ref, client):
                           random_state=0, k_range=(2, 5), y=y.reindex(ref["customer_id"]).to_numpy())
     assert "revenue_spearman" in a.k_scores_.columns
     pd.testing.assert_frame_equal(a.k_scores_, b.k_scores_)
+
+
+def test_existing_cluster_by_address(data, ref, client):
+    """config params.engine {name: dask, address: ...} connects to a running scheduler."""
+    addr = client.scheduler.address
+    out = customer_features(data.dataset, engine={"name": "dask", "address": addr, "npartitions": 3})
+    assert_frame_equal(ref, out)
+    c2 = engines.get_client({"name": "dask", "address": addr})
+    assert c2.scheduler.address == addr
+    engines.close_clients()  # closes our connection only; the cluster keeps running
+    assert client.status == "running"
+    assert client.submit(lambda: 1).result() == 1
