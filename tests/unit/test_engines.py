@@ -188,3 +188,28 @@ def test_existing_cluster_by_address(data, ref, client):
     engines.close_clients()  # closes our connection only; the cluster keeps running
     assert client.status == "running"
     assert client.submit(lambda: 1).result() == 1
+
+
+def test_parquet_engine_from_config(tmp_path):
+    from segment_lib.demo import write_demo
+    from segment_lib.io import load_dataset
+
+    write_demo(tmp_path / "demo", n_customers=1500, seed=5)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("run_name: t\nas_of: 2025-12-31\ncurrent_split: traditional\ndata:\n  dir: demo\n  sources:\n"
+                   + "".join(f"    {t}: {{path: {t}.parquet}}\n" for t in
+                             ("customers", "transactions", "interactions", "surveys", "reps", "geo_units",
+                              "splits", "ownership")))
+    exp = customer_features(load_dataset(cfg))
+    out = customer_features(str(cfg), engine="parquet")
+    assert_frame_equal(exp, out)
+
+
+def test_dask_customers_from_parquet_and_empty_partitions(tmp_path, client):
+    d = demo.generate(n_customers=300, seed=2).dataset
+    d.customers.to_parquet(tmp_path / "c.parquet", index=False)
+    exp = customer_features(d)
+    out = engines.dask_customer_features(
+        {"customers": str(tmp_path / "c.parquet"), "transactions": d.transactions, "interactions": d.interactions,
+         "as_of": d.as_of}, client=client, npartitions=40)
+    assert_frame_equal(exp, out)
