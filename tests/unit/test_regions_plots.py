@@ -41,3 +41,22 @@ def test_report_tiers_from_tier_model_find_east():
     assert ev.per_region["region_id"].iloc[0] == "East"
     e = ev.effects.set_index("outcome")
     assert e.loc["csat", "ci_high"] < 0
+
+
+def test_report_tables_compact_intervals_and_money():
+    ds = _dataset()
+    cmp, evs = regions.compare_splits(ds, TIERS, min_responses=2, fit_model=False, return_evaluations=True)
+    ev = evs["now"]
+    t = regions.region_report_table(ev)
+    s = regions.service_report_table(ev)
+    assert list(t["Region"]) == list(s["Region"])
+    cells = [v for c in ("CSAT, 1–5", "NPS") for v in t[c]] + [v for c in s.columns[1:] for v in s[c]]
+    for v in cells:
+        if v != "–":
+            assert " " not in v, v  # only no-break spaces: never wraps inside a cell
+            assert "(" in v and ("–" in v or "\u00a0to\u00a0" in v), v
+    assert regions._fmt_ci([3.734], [3.71], [3.752]) == ["3.73\u00a0(3.71–3.75)"]
+    assert regions._fmt_ci([0.081], [0.077], [0.085], pct=True) == ["8.1%\u00a0(7.7–8.5%)"]
+    assert regions._fmt_ci([-15.2], [-17.1], [-13.0], nd=0) == ["\u221215\u00a0(\u221217\u00a0to\u00a0\u221213)"]
+    f = regions.fairness_report_table(ev)
+    assert all(str(v).startswith("¥") for v in f["Revenue"])

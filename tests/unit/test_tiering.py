@@ -245,3 +245,76 @@ def test_summary_and_charts(demo, auto_model):
             charts.migration_heatmap(tier_migration(auto_model, auto_model).counts),
             charts.rfm_segments_bar(TierModel(method="rfm").fit(f).tiers_, f)]
     assert all(fig.axes for fig in figs)
+
+
+def test_migration_between_dates_uses_one_model(demo, auto_model):
+    """Moves are judged with the model fitted at as_of; the earlier date is *predicted*.
+
+    Planted: VIP / Key / Regular behave the same all year; dormant customers stopped 380-900
+    days before as_of, so those who stopped 380-457 days before still bought in the window of
+    the date one quarter earlier: they are the real Regular -> Dormant moves.
+    """
+    from segment_lib.tiering import tier_migration_between
+
+    d, f, _ = demo
+    as_of = pd.Timestamp(d.dataset.as_of)
+    prev_as_of = as_of - pd.DateOffset(months=3)
+    f_prev = customer_features(d.dataset, as_of=prev_as_of)
+    mig = tier_migration_between(auto_model, f_prev)
+    s = mig.summary.set_index("direction")["n_customers"]
+    n = len(f)
+    assert auto_model.n_tiers_ == 4
+    assert (s["up"] + s["down"]) / n < 0.10  # measured 2.9% (38 up, 106 down)
+    assert s["down"] / n < 0.05
+    # the same table when the later features are predicted explicitly
+    mig2 = tier_migration_between(auto_model, f_prev, f)
+    assert mig2.summary.equals(mig.summary)
+    # real stoppers: truth Dormant whose last purchase is between a year and a year + a quarter ago
+    last = pd.to_datetime(f.set_index("customer_id")["last_purchase"])
+    gap = (as_of - last).dt.days
+    truth = d.truth.set_index("customer_id")["true_tier"].reindex(gap.index)
+    stoppers = gap.index[(truth == "Dormant").to_numpy() & gap.between(385, 450).to_numpy()]
+    assert len(stoppers) >= 30
+    down = set(mig.downgrades["customer_id"].astype(str))
+    assert np.mean([c in down for c in stoppers]) > 0.8
+    # and most downgrades are such stoppers (the rest are boundary customers of stationary tiers)
+    dn = mig.downgrades.merge(d.truth[["customer_id", "true_tier"]].astype({"customer_id": "string"}),
+                              on="customer_id")
+    assert (dn["true_tier"] == "Dormant").mean() > 0.6  # measured 80%
+    # the earlier date was predicted with the same model: same labels, same number of tiers
+    assert list(mig.counts.columns[:4]) == list(auto_model.tier_names_)
+
+
+def test_migration_between_rfm_and_abc_keep_cut_points(demo):
+    from segment_lib.tiering import tier_migration_between
+
+    d, f, _ = demo
+    f_prev = customer_features(d.dataset, as_of=pd.Timestamp(d.dataset.as_of) - pd.DateOffset(months=3))
+    for method in ("abc", "rfm"):
+        m = TierModel(method=method).fit(f)
+        mig = tier_migration_between(m, f_prev)
+        # identical features on both dates -> nobody moves (cut points are the fitted ones)
+        same = tier_migration_between(m, f, f)
+        assert (same.moves["direction"] == "same").all()
+        assert mig.summary["n_customers"].sum() == len(f)
+    # abc: a customer's class depends on the fitted revenue cut-offs, not on a re-ranking
+    m = TierModel(method="abc").fit(f)
+    doubled = f.assign(monetary_total=f["monetary_total"] * 2)
+    mig = tier_migration_between(m, f, doubled)
+    assert (mig.moves["direction"].isin(["same", "up"])).all() and (mig.moves["direction"] == "up").any()
+
+
+def test_report_tables_for_managers(demo, auto_model):
+    from segment_lib.tiering import (k_scores_report_table, money_text, profile_report_table,
+                                     segment_rule_table, stability_report_table)
+
+    d, f, _ = demo
+    prof = profile_report_table(tier_profile(f, auto_model))
+    assert all(v.startswith("¥") or v.startswith("\u2212¥") for v in prof["Revenue"])
+    assert (prof["Revenue share"] >= 0).all()  # no "-0%" for the dormant tier
+    assert money_text(402084506.6) == "¥402.1M" and money_text(23948) == "¥23.9k" and money_text(-0.4) == "¥0"
+    st = stability_report_table(tier_stability(auto_model, f, n_boot=2))
+    assert st["Tier"].iloc[0] == "All customers" and st["Customers"].dtype == np.int64
+    ks = k_scores_report_table(auto_model)
+    assert (ks["Chosen"] == "✓").sum() == 1 and str(ks["Tiers"].dtype) == "int64"
+    assert segment_rule_table(None)["R score"].iloc[1] == "3–4"

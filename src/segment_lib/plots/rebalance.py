@@ -46,21 +46,43 @@ def split_maps(geo_units: pd.DataFrame, current: pd.Series, proposed: pd.Series,
     return fig
 
 
+def target_ratio(regions: pd.DataFrame) -> float:
+    """The workload / capacity every team is aimed at: its capacity-proportional share of the total
+    workload, i.e. total target / total capacity (the same for every region)."""
+    col = "target" if "target" in regions.columns else "load_after"
+    cap = float(regions["capacity"].sum())
+    return float(regions[col].sum()) / cap if cap > 0 else float("nan")
+
+
 def load_capacity_bars(regions: pd.DataFrame, tolerance: float | None = None) -> Figure:
-    """Load / capacity per region before and after (from ``SplitProposal.regions``)."""
-    fig, ax = new_figure(figsize=(9, 4))
+    """Load / capacity per region today and proposed (from ``SplitProposal.regions``), as plain
+    side-by-side bars; the shaded band (drawn behind the bars) is the target ± tolerance, centred on
+    the capacity-proportional target ratio (total workload / total capacity), and the dashed line
+    is full capacity (1.0)."""
+    fig, ax = new_figure(figsize=(9, 4.2))
     x = np.arange(len(regions))
-    ax.bar(x - 0.2, regions["ratio_before"], width=0.4, label="before", color=PALETTE[1])
-    ax.bar(x + 0.2, regions["ratio_after"], width=0.4, label="proposed", color=PALETTE[0])
-    ax.axhline(1.0, color="black", lw=1, ls="--", label="capacity")
-    if tolerance is not None and len(regions):
-        level = float(regions["load_after"].sum() / regions["capacity"].sum())
-        ax.axhspan(level * (1 - tolerance), level * (1 + tolerance), color="#dddddd", alpha=0.5,
-                   label=f"target ±{tolerance:.0%}")
-    ax.set_xticks(x, regions["region_id"].astype(str), rotation=30, ha="right")
-    ax.set_ylabel("workload / capacity")
-    ax.set_title("Workload vs capacity, before and after")
-    ax.legend(frameon=False, fontsize=8)
+    w = 0.38
+    before = regions["ratio_before"].to_numpy(dtype=float)
+    after = regions["ratio_after"].to_numpy(dtype=float)
+    level = target_ratio(regions) if len(regions) else float("nan")
+    if tolerance is not None and np.isfinite(level):
+        ax.axhspan(level * (1 - tolerance), level * (1 + tolerance), color="#d9e2ec", alpha=1.0, zorder=0,
+                   lw=0, label=f"target range for every team: {level:.2f} ± {tolerance:.0%}")
+        ax.axhline(level, color="#829ab1", lw=1, zorder=1)
+    ax.bar(x - w / 2, before, width=w, label="today", color=PALETTE[1], zorder=2)
+    ax.bar(x + w / 2, after, width=w, label="proposed", color=PALETTE[0], zorder=2)
+    box = dict(facecolor="white", edgecolor="none", pad=0.6, alpha=0.85)
+    for dx, vals in ((-w / 2, before), (w / 2, after)):
+        for xi, v in zip(x, vals):
+            ax.text(xi + dx, v + 0.015, f"{v:.2f}", ha="center", va="bottom", fontsize=7.5, zorder=4, bbox=box)
+    ax.axhline(1.0, color="black", lw=1, ls="--", zorder=3, label="full capacity (1.0)")
+    ax.set_xticks(x, regions["region_id"].astype(str), rotation=0)
+    ax.set_ylabel("workload ÷ capacity")
+    top = np.nanmax(np.r_[before, after, 1.0]) if len(regions) else 1.0
+    ax.set_ylim(0, top * 1.15)
+    ax.set_title("Workload vs capacity per team: today and proposed")
+    ax.legend(frameon=False, fontsize=8, loc="upper right", ncol=2)
+    ax.grid(axis="x", visible=False)
     return fig
 
 

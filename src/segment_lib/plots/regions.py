@@ -145,7 +145,7 @@ def satisfaction_vs_load(evaluation, outcome: str = "csat") -> Figure:
     else:
         ax.set_ylabel(label("首次响应中位数（小时）", "median first response (hours)"))
         ax.set_title(label("负载越高，响应越慢？（点 = 每位销售）", "Does workload slow responses? (dots = reps)"))
-    ax.legend(fontsize=8, ncols=2, loc="upper right")
+    ax.legend(fontsize=8, ncols=2, loc="upper right" if outcome == "csat" else "upper left")  # away from the points
     return fig
 
 

@@ -11,11 +11,12 @@ from .baselines import ReclusterResult, balanced_recluster, compare_baselines, c
 from .adapters import HybridRules, RebalanceInputs, customer_revenue, inputs_from_dataset, loads_over_time
 from .ensemble import EnsembleResult, run_ensemble
 from .split import SplitProposal, propose_split, recluster_unconstrained, split_metrics
+from . import tables
 from .whatif import RebalanceState, WhatIf, best_single_moves, readjust_over_time, what_if_move
 
 __all__ = [
     "EnsembleResult", "HybridRules", "RebalanceInputs", "RebalanceState", "ReclusterResult", "SplitProposal", "WhatIf",
     "balanced_recluster", "balanced_territories", "compare_baselines", "comparison_lines", "best_single_moves", "customer_revenue", "inputs_from_dataset", "loads_over_time", "propose_split",
-    "readjust_over_time", "rebalance_accounts", "recluster_unconstrained", "run_ensemble", "split_metrics",
+    "readjust_over_time", "rebalance_accounts", "recluster_unconstrained", "run_ensemble", "split_metrics", "tables",
     "what_if_move",
 ]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelInputError
+from .exact import configure_solver
 
 _LOAD_SCALE = 100  # loads to integer flow units (0.01 effort resolution)
 
@@ -180,9 +181,7 @@ def _exact_assignment(acc, lk, cur, over, reps, cap, allowed_pairs, hint, time_l
     big = int(rev_i[cand].sum()) + 1
     m.minimize(big * sum(overflow) + moved_cost)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit)
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = int(seed)
+    configure_solver(solver, work_limit=time_limit, seed=seed)  # deterministic budget, 1 worker
     st = solver.solve(m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint, "FLOW-ROUNDED"

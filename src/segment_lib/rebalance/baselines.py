@@ -57,6 +57,7 @@ from sklearn.cluster import KMeans
 
 from ..errors import ModelInputError
 from ..geo import adjacency_graph
+from .exact import configure_solver
 
 _SCALE = 100  # effort units per 1.0 of tier effort in the flow (0.01 precision: Dormant 0.3 -> 30)
 _KM_PER_DEG = 111.2
@@ -148,9 +149,7 @@ def _integral(units: np.ndarray, cost: np.ndarray, flow: np.ndarray, lo: np.ndar
             m.add(load_j <= int(hi[j]))
         m.minimize(sum(int(units[i]) * int(c[i, j]) * x[i, j] for i in free for j in range(k)))
         s = cp_model.CpSolver()
-        s.parameters.max_time_in_seconds = tl
-        s.parameters.num_workers = 2
-        s.parameters.random_seed = int(seed)
+        configure_solver(s, work_limit=tl, seed=seed)  # deterministic budget, 1 worker
         st = s.solve(m)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, s.status_name(st)

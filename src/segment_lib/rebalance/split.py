@@ -155,6 +155,7 @@ def propose_split(
     exact_max_units: int = EXACT_MAX_UNITS,
     enforce_capacity: bool = True,
     seed: int = 0,
+    wall_time_limit: float | None = None,
 ) -> SplitProposal:
     """Propose a contiguous region split with balanced workload and minimal disruption.
 
@@ -178,7 +179,12 @@ def propose_split(
         (moved revenue share, cut-edge share; balance is the heuristic's penalty per unit of
         relative violation; the exact solver treats balance as a hard constraint).
     method: "auto" (CP-SAT when ≤ ``exact_max_units`` units, else heuristic), "exact", "heuristic".
-    time_limit: seconds per solver call (every solver is time limited).
+    time_limit: budget per solver call.  For CP-SAT it is a *deterministic* work limit
+        (``max_deterministic_time``, about seconds of one unloaded core): with the fixed seed and a
+        single worker the same inputs give the same split on an idle or a busy machine.  The
+        heuristic (large instances) uses it as wall-clock seconds.
+    wall_time_limit: wall-clock safety net per CP-SAT call (default max(60 s, 5 × time_limit));
+        a run that hits it is noted in ``notes`` because it may not reproduce.
     enforce_capacity: raise when total workload exceeds total capacity.
     seed: random seed for every random step.
 
@@ -197,7 +203,8 @@ def propose_split(
         unit_accounts=unit_accounts, fixed_load=fixed_load, extra_edges=extra_edges,
         locked_units=locked_units, n_regions=n_regions, tolerance=tolerance, weights=weights,
     )
-    kw = dict(method=method, time_limit=time_limit, exact_max_units=exact_max_units, seed=seed)
+    kw = dict(method=method, time_limit=time_limit, exact_max_units=exact_max_units, seed=seed,
+              wall_time_limit=wall_time_limit)
 
     # 1. disconnected graph (an island without a link): cannot be contiguous
     comps = p.components()
@@ -273,14 +280,18 @@ def propose_split(
     return res
 
 
-def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, seed: int) -> SplitProposal:
+def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, seed: int,
+           wall_time_limit: float | None = None) -> SplitProposal:
     t0 = time.perf_counter()
     notes: list[str] = []
     use_exact = method == "exact" or (method == "auto" and p.n <= exact_max_units)
     # heuristic first: it is the answer for large instances and a warm start (hint) for CP-SAT
     h_time = time_limit if not use_exact else min(time_limit / 4, 3.0)
+    # before CP-SAT the heuristic is only a warm start: no wall-clock-bounded short-burst polish
+    # (how many bursts fit into a second depends on machine load, and so would the hint); the
+    # greedy repair is deterministic and normally ends long before its deadline
     h_assign, info = solve_heuristic(p, seed=seed, time_limit=h_time,
-                                     polish_seconds=None if not use_exact else min(1.0, h_time / 3))
+                                     polish_seconds=None if not use_exact else 0.0)
     h_obj = p.objective(h_assign)
     h_ok = p.violation(h_assign).sum() <= 1e-9 and p.is_contiguous(h_assign)
     extra = {"heuristic_objective": h_obj, "heuristic_feasible": bool(h_ok), "burst_steps": info.get("burst_steps", 0)}
@@ -290,19 +301,24 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
         return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
                        notes=notes + [f"heuristic started from the {info.get('start')}"], extra=extra)
 
-    ex = solve_exact(p, time_limit=time_limit, hint=h_assign, seed=seed, fix_roots=True)
+    ex_kw = dict(time_limit=time_limit, hint=h_assign, seed=seed, wall_limit=wall_time_limit)
+    ex = solve_exact(p, fix_roots=True, **ex_kw)
     if ex.status == "INFEASIBLE" and (p.current >= 0).all():
         # keeping part of every team's current territory is too strict: free the roots and retry
-        ex = solve_exact(p, time_limit=time_limit, hint=h_assign, seed=seed, fix_roots=False)
+        ex = solve_exact(p, fix_roots=False, **ex_kw)
         notes.append("no balanced split lets every team keep one of its current units; roots freed")
     extra["exact_seconds"] = ex.seconds
+    extra["exact_work"] = ex.work
+    if ex.hit_wall_limit:
+        notes.append("CP-SAT stopped at the wall-clock safety limit before its work limit: this answer "
+                     "may differ between runs (raise wall_time_limit)")
     if ex.assign is not None:
         if h_ok and ex.bound is not None:
             extra["heuristic_gap"] = (h_obj - ex.bound) / h_obj if h_obj > 0 else 0.0
         return _result(p, ex.assign, "cp-sat", ex.status, bound=ex.bound, gap=ex.gap,
                        seconds=time.perf_counter() - t0, notes=notes, extra=extra)
     if ex.status == "INFEASIBLE":
-        soft = solve_exact(p, time_limit=time_limit, soft=True, hint=h_assign, seed=seed, fix_roots=False)
+        soft = solve_exact(p, soft=True, fix_roots=False, **ex_kw)
         best = soft.assign if soft.assign is not None else h_assign
         if soft.assign is not None and p.penalised(h_assign) < p.penalised(soft.assign) and not h_ok:
             best = h_assign
@@ -316,7 +332,8 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
                 f"target (about ±{p.tolerance + soft.slack:.1%} is needed)"
             )
         return r
-    notes.append(f"CP-SAT found no solution in {time_limit:.0f} s ({ex.status}); heuristic answer returned")
+    notes.append(f"CP-SAT found no solution within its work limit {time_limit:g} ({ex.status}); "
+                 "heuristic answer returned")
     return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
                    notes=notes, extra=extra)
 
