@@ -279,14 +279,42 @@ def _load_runs(reports_dir: Path) -> list[dict[str, Any]]:
     return runs
 
 
+_SECTION_PREFIXES = ("overview_", "tiering_", "regions_", "rebalance_")
+
+
 def _metric_label(key: str) -> str:
+    """``tiering_n_customers`` -> "customers": no section prefix, no ``n_``, spaces for underscores."""
+    for p in _SECTION_PREFIXES:
+        if key.startswith(p):
+            key = key[len(p):]
+            break
+    if key.startswith("n_"):
+        key = key[2:]
     return key.replace("_", " ")
 
 
-def _metric_value(v: Any) -> str:
-    from .report import fmt_value
+def _is_share(key: str) -> bool:
+    return any(w in key for w in ("share", "percentile", "growth", "pct"))
 
+
+def _metric_value(v: Any, key: str = "") -> str:
+    from .report import fmt_pct, fmt_value
+
+    if isinstance(v, float) and _is_share(key):
+        s = fmt_pct(v, 1 if abs(v) < 0.1 else 0)
+        return ("+" + s) if "growth" in key and v > 0 else s
     return fmt_value(v)
+
+
+def _param_value(v: Any) -> str:
+    """Config params for people: lists joined with commas, dicts as ``k v``."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_param_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_param_value(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
 
 
 def headline_metrics(metrics: dict[str, Any], limit: int = 6) -> list[tuple[str, Any]]:
@@ -310,6 +338,7 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
     env.filters["metric_label"] = _metric_label
     env.filters["metric_value"] = _metric_value
     env.filters["headline"] = headline_metrics
+    env.filters["param_value"] = _param_value
     tpl = env.get_template("index.html.j2")
     return tpl.render(runs=runs, footer=footer_html,
                       css=(TEMPLATES_DIR / "index.css").read_text(encoding="utf-8"))
