@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .contract import Dataset
+from .contract import TABLES, Dataset
 
 
 def customer_revenue(dataset: Dataset, months: int | None = 12) -> pd.DataFrame:
@@ -129,8 +129,6 @@ def data_quality(dataset: Dataset) -> pd.DataFrame:
 
     ``status`` is "ok", "empty (optional)" or "empty" for required tables with no rows.
     """
-    from .contract import TABLES
-
     s = dataset.summary()
     req = s["table"].map(lambda t: TABLES[t].required)
     status = np.where(s["rows"] > 0, "ok", np.where(req, "empty", "empty (optional)"))
