@@ -135,13 +135,17 @@ class SourceConfig(_ItemAccess):
         return f"data.sources.{self.table}"
 
 
+LANGUAGES = ("en", "zh")
+
+
 @dataclass(frozen=True)
 class ReportsConfig(_ItemAccess):
     dir: Path
     notebooks: list[str] = field(default_factory=lambda: ["00_overview", "01_tiering", "02_regions", "03_rebalance"])
     show_personal_data: bool = False
+    language: str = "en"  # chart labels: "en" or "zh" (Chinese needs a CJK font; falls back to English)
 
-    KEYS = ("dir", "notebooks", "show_personal_data")
+    KEYS = ("dir", "notebooks", "show_personal_data", "language")
 
 
 @dataclass(frozen=True)
@@ -250,8 +254,11 @@ class Config(_ItemAccess):
         show = rep.get("show_personal_data", False)
         if not isinstance(show, bool):
             raise ConfigError(f"reports.show_personal_data: expected true or false, got {show!r}")
+        language = rep.get("language", "en")
+        if language not in LANGUAGES:
+            raise ConfigError(f"reports.language: expected one of {', '.join(LANGUAGES)}, got {language!r}")
         reports = ReportsConfig(dir=_resolve(rep.get("dir", "reports"), base, "reports.dir"),
-                                notebooks=list(notebooks), show_personal_data=show)
+                                notebooks=list(notebooks), show_personal_data=show, language=language)
 
         params = _as_mapping(raw.get("params"), "params")
         return cls(
@@ -331,7 +338,8 @@ class Config(_ItemAccess):
             },
             "demo": None if self.demo is None else {"n_customers": self.demo.n_customers, "seed": self.demo.seed},
             "reports": {"dir": str(self.reports.dir), "notebooks": list(self.reports.notebooks),
-                        "show_personal_data": self.reports.show_personal_data},
+                        "show_personal_data": self.reports.show_personal_data,
+                        "language": self.reports.language},
             "params": copy.deepcopy(self.params),
         }
 

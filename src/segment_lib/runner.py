@@ -140,18 +140,22 @@ def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | N
 # --------------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _kernel_env() -> Iterator[None]:
-    """Fixed hash seed (set/dict-of-str order) and a headless matplotlib for kernels we start."""
+def _kernel_env(language: str | None = None) -> Iterator[None]:
+    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start."""
     keys = {"PYTHONHASHSEED": "0"}
-    old = {k: os.environ.get(k) for k in keys}
+    old = {k: os.environ.get(k) for k in [*keys, "SEGMENT_LIB_LANGUAGE"]}
     for k, v in keys.items():
         os.environ.setdefault(k, v)
+    if language:
+        os.environ["SEGMENT_LIB_LANGUAGE"] = language
     try:
         yield
     finally:
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _original_cell_number(nb_path: Path, source: str | None) -> int | None:
@@ -166,14 +170,19 @@ def _original_cell_number(nb_path: Path, source: str | None) -> int | None:
 
 
 def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
-                     cwd: Path | None = None, timeout: int | None = None) -> nbformat.NotebookNode:
-    """Execute ``nb_path`` into ``out_path`` with papermill; failures become NotebookExecutionError."""
+                     cwd: Path | None = None, timeout: int | None = None,
+                     language: str | None = None) -> nbformat.NotebookNode:
+    """Execute ``nb_path`` into ``out_path`` with papermill; failures become NotebookExecutionError.
+
+    ``language`` ("en" or "zh") is handed to the kernel as ``SEGMENT_LIB_LANGUAGE`` and decides the
+    language of chart labels (:func:`segment_lib.plots.label`).
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     name = nb_path.stem
     try:
-        with _kernel_env():
+        with _kernel_env(language):
             return pm.execute_notebook(
                 str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
                 cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
@@ -453,7 +462,7 @@ def run_reports(
                 progress(f"  note: params.{notebook_section(name)}.{k} is not a parameter of {name}; ignored")
             try:
                 executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
-                                                  timeout=timeout)
+                                                  timeout=timeout, language=cfg.reports.language)
             except NotebookExecutionError as exc:
                 failed = out_root / f".failed-{run}"
                 shutil.rmtree(failed, ignore_errors=True)

@@ -157,3 +157,18 @@ def test_to_dict_round_trip(tmp_path):
     again = Config.from_dict(cfg.to_dict(), base_dir=tmp_path)
     assert again.sources == cfg.sources
     assert again.as_of == cfg.as_of and again.params == cfg.params
+
+
+def test_reports_language(tmp_path):
+    from segment_lib.config import load_config
+    from segment_lib.errors import ConfigError
+
+    base = "as_of: 2025-12-31\ndata: {sources: {}}\n"
+    p = tmp_path / "c.yaml"
+    p.write_text(base)
+    assert load_config(p).reports.language == "en"
+    p.write_text(base + "reports: {language: zh}\n")
+    assert load_config(p).reports.language == "zh"
+    p.write_text(base + "reports: {language: fr}\n")
+    with pytest.raises(ConfigError, match="reports.language"):
+        load_config(p)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from segment_lib import plots, report
 from segment_lib.plots import overview
@@ -55,10 +56,19 @@ def test_boxes(monkeypatch):
     assert "20,000" in shown[3] and "150.0M" in shown[3] and "18%" in shown[3]
 
 
-def test_fonts_and_label():
+def test_fonts_and_label(monkeypatch):
     name = plots.setup_fonts()
     assert plots.CJK_AVAILABLE == (name is not None)
+    monkeypatch.delenv("SEGMENT_LIB_LANGUAGE", raising=False)
+    assert plots.language() == "en"  # English by default, like the reports' narrative
+    assert plots.label("区域", "Region") == "Region"
+    monkeypatch.setenv("SEGMENT_LIB_LANGUAGE", "zh")  # what the runner sets from reports.language
     assert plots.label("区域", "Region") == ("区域" if name else "Region")
+    plots.set_language("en")
+    assert plots.label("区域", "Region") == "Region"
+    plots.set_language(None)
+    with pytest.raises(ValueError, match="'en' or 'zh'"):
+        plots.set_language("fr")
 
 
 def test_overview_figures_render():

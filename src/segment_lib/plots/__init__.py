@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import os
+
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -110,8 +112,31 @@ def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
     return chosen
 
 
+_LANGUAGE: str | None = None
+
+
+def set_language(language: str | None) -> None:
+    """Language of chart labels: ``"en"`` or ``"zh"``; ``None`` goes back to the default.
+
+    The default is ``$SEGMENT_LIB_LANGUAGE`` (the report runner sets it from
+    ``reports.language`` in the config), else English, matching the reports' narrative.
+    """
+    global _LANGUAGE
+    if language not in (None, "en", "zh"):
+        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    _LANGUAGE = language
+
+
+def language() -> str:
+    """The language chart labels are written in (see :func:`set_language`)."""
+    lang = _LANGUAGE or os.environ.get("SEGMENT_LIB_LANGUAGE", "en")
+    return lang if lang in ("en", "zh") else "en"
+
+
 def label(name_zh: str, name_en: str) -> str:
-    """``name_zh`` when a CJK font is available, else ``name_en`` (runs :func:`setup_fonts` once)."""
+    """``name_zh`` when the language is Chinese and a CJK font is available, else ``name_en``."""
+    if language() != "zh":
+        return name_en
     if CJK_AVAILABLE is None:
         setup_fonts()
     return name_zh if CJK_AVAILABLE else name_en
