@@ -134,6 +134,10 @@ def compute_features(
     if spec.name in ("pandas", "duckdb"):
         return customer_features(data, as_of, lookback_days, engine=spec.name, nan_amounts=nan_amounts)
     if spec.name == "parquet":
+        if isinstance(data, Dataset) or isinstance(getattr(data, "dataset", None), Dataset):
+            # tables already in memory (a loaded Dataset): nothing to stream from disk, so the same
+            # DuckDB aggregation runs on the frames (identical result, tested)
+            return customer_features(data, as_of, lookback_days, engine="duckdb", nan_amounts=nan_amounts)
         src = _parquet_sources(data)
         return parquet_features(src["transactions"], src.get("customers"), src.get("interactions"),
                                 as_of=as_of if as_of is not None else src.get("as_of"),

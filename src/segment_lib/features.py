@@ -63,6 +63,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._arrow import index_of
 from .contract import Dataset
 from .errors import ModelInputError
 
@@ -220,14 +221,12 @@ def customer_features(
 
 
 def _codes(cust_ids: pd.Index, tx_ids: pd.Series) -> np.ndarray:
-    """Position of each transaction's customer in ``cust_ids`` (-1 when unknown)."""
-    if isinstance(tx_ids.dtype, pd.CategoricalDtype):
-        cats = pd.Index(tx_ids.cat.categories.astype("string"))
-        cat_pos = cust_ids.get_indexer(cats)
-        codes = tx_ids.cat.codes.to_numpy()
-        out = np.where(codes >= 0, cat_pos[np.maximum(codes, 0)], -1)
-        return out.astype(np.int64)
-    return cust_ids.get_indexer(tx_ids.astype("string")).astype(np.int64)
+    """Position of each transaction's customer in ``cust_ids`` (-1 when unknown).
+
+    Arrow hash lookup (:func:`segment_lib._arrow.index_of`); Categorical ids (dictionary-encoded
+    Parquet) look up their categories only.
+    """
+    return index_of(tx_ids, cust_ids)
 
 
 def _nan_error(tx: pd.DataFrame, bad: np.ndarray) -> ModelInputError:
@@ -336,7 +335,7 @@ def _aggregate_duckdb(
             if nan_amounts == "raise":
                 amt = tx["amount"].to_numpy(dtype=float, na_value=np.nan)
                 d = _days(tx["date"])
-                known = cust_ids.get_indexer(tx["customer_id"].astype("string")) >= 0
+                known = index_of(tx["customer_id"], cust_ids) >= 0
                 raise _nan_error(tx, np.isnan(amt) & (d <= _as_day(as_of)) & known)
             base += " AND t.amount IS NOT NULL AND NOT isnan(t.amount)"
         as_day = _as_day(as_of)

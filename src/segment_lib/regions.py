@@ -34,12 +34,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import geo as geo_mod
 from . import stats
+from ._arrow import index_of
 from .contract import Dataset
 from .errors import ConfigError, DataContractError, ModelInputError
 
@@ -184,18 +186,8 @@ def _ids(s: pd.Series) -> pd.Series:
 
 
 def _index_of(index: pd.Index, values) -> np.ndarray:
-    """Position of each value in ``index`` (-1 when absent); Arrow hash lookup when available (3x faster)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        va = pa.array(pd.Series(values).astype("string").array)
-        vs = pa.array(pd.Series(index).astype("string").array)
-        if vs.type != va.type:
-            vs = vs.cast(va.type)
-        return pc.index_in(va, value_set=vs).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    except Exception:  # noqa: BLE001 - pyarrow missing or an unusual dtype: pandas hash lookup
-        return index.get_indexer(_ids(pd.Series(values))).astype(np.int64)
+    """Position of each value in ``index`` (-1 when absent): :func:`segment_lib._arrow.index_of`."""
+    return index_of(values, index)
 
 
 def _lookup(index: pd.Index, values: pd.Series, table: str, column: str, allow_missing: bool = False) -> np.ndarray:
@@ -1295,20 +1287,25 @@ def value_rule_tiers(dataset: Dataset, tier_effort: Mapping[str, float] | None =
 
 
 def tiers_for_report(dataset: Dataset, tiering_params: Mapping | None = None,
-                     tier_effort: Mapping[str, float] | None = None, random_state: int = 0) -> tuple[pd.Series, str]:
+                     tier_effort: Mapping[str, float] | None = None, random_state: int = 0,
+                     engine: Any = None) -> tuple[pd.Series, str]:
     """Tiers for the region report: the library's ``TierModel`` when possible, else value rules.
 
     ``tiering_params`` are the config's ``params.tiering`` (``method``, ``k_range``, …); ``n_tiers``
     and ``labels`` are overridden by the effort labels (best = heaviest), because rep capacity is
     counted in effort-weighted accounts of exactly those tiers.  TierModel tier names that have no effort weight are mapped by rank onto the effort labels
     (best tier -> heaviest label, worst -> lightest, spread evenly in between).  When the
-    tiering module is missing or fails, :func:`value_rule_tiers` is used.  Returns
+    tiering module is missing or fails, :func:`value_rule_tiers` is used.  ``engine`` (config
+    ``params.engine``: pandas | duckdb | parquet | a dask mapping, see :mod:`segment_lib.engines`)
+    is where the features are computed and the tier model is applied
+    (``customer_features(..., engine=engine)``, ``engines.fit_tiers``).  Returns
     (Series customer_id -> label, a sentence saying which source was used).
     """
     te = _tier_effort_from(tier_effort, dataset)
     labels = sorted(te, key=te.get, reverse=True)
     params = dict(tiering_params or {})
     try:
+        from .engines import fit_tiers
         from .features import customer_features
         from .tiering import TierModel
 
@@ -1317,8 +1314,8 @@ def tiers_for_report(dataset: Dataset, tiering_params: Mapping | None = None,
         kw.setdefault("random_state", random_state)
         # capacity is measured in effort-weighted accounts, so the report needs exactly the effort labels
         kw["n_tiers"], kw["labels"] = len(labels), labels
-        X = customer_features(dataset)
-        model = TierModel(**kw).fit(X)
+        X = customer_features(dataset, engine=engine)
+        model = fit_tiers(X, engine, **kw)
         idx = np.asarray(model.labels_)
         names = list(model.tier_names_)
         ids = pd.Index(_ids(X["customer_id"]))

@@ -383,6 +383,42 @@ class EffectResult:
     fit: object = None
 
 
+def _ols_qr(y: np.ndarray, X: np.ndarray, *, cov_type: str = "nonrobust", cov_kwds: dict | None = None):
+    """statsmodels OLS results from a QR solve, without the n x p pseudo-inverse.
+
+    ``sm.OLS(y, X).fit(method="qr")`` in statsmodels 0.15 still computes ``np.linalg.pinv(X)``
+    (kept for a few covariance types that need it, statsmodels GH #8157), which was 1.5 of the
+    3.3 s the load models took at 1 M customers (docs/scale.md).  This runs the same QR branch
+    (params, ``normalized_cov_params = inv(R'R)``, rank, degrees of freedom) and hands the result
+    to statsmodels' own ``OLSResults`` for the covariance (cluster-robust here), t / p values and
+    intervals, so every number is statsmodels' (tested equal to ``fit()`` within 1e-8).  Only
+    ``cov_type`` "nonrobust" and "cluster" take this path; others (the HC* estimators read the
+    pseudo-inverse) and rank-deficient designs use the ordinary statsmodels ``fit()``.
+    """
+    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLSResults, RegressionResultsWrapper
+
+    model = sm.OLS(y, X)
+    if cov_type not in ("nonrobust", "cluster"):  # the HC* estimators read model.pinv_wexog
+        return model.fit(method="qr", cov_type=cov_type, cov_kwds=cov_kwds)
+    Q, R = np.linalg.qr(model.wexog)
+    rank = int(np.linalg.matrix_rank(R))
+    if rank < model.wexog.shape[1]:
+        return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)  # pinv handles the rank deficiency
+    model.normalized_cov_params = np.linalg.inv(R.T @ R)
+    model.wexog_singular_values = np.linalg.svd(R, compute_uv=False)
+    model.rank = rank
+    model.effects = effects = Q.T @ model.wendog
+    beta = np.linalg.solve(R, effects)
+    if model._df_model is None:
+        model._df_model = float(rank - model.k_constant)
+    if model._df_resid is None:
+        model.df_resid = model.nobs - rank
+    res = OLSResults(model, beta, normalized_cov_params=model.normalized_cov_params, cov_type=cov_type,
+                     cov_kwds=cov_kwds)
+    return RegressionResultsWrapper(res)
+
+
 def load_effect_model(
     data: pd.DataFrame,
     outcome: str,
@@ -412,8 +448,6 @@ def load_effect_model(
     1.0x to 1.5x capacity).  Raises :class:`ModelInputError` when load does not vary or
     fewer than 3 clusters remain.
     """
-    import statsmodels.api as sm
-
     label = outcome_label or outcome
     warnings: list[str] = []
     cols = [outcome, load_col, cluster_col, *[c for c in controls if c in data.columns]]
@@ -449,7 +483,7 @@ def load_effect_model(
         dm = pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True, dtype=float)
         X = pd.concat([X, dm], axis=1)
     groups = pd.factorize(d[cluster_col])[0]
-    fit = sm.OLS(d["_y"].to_numpy(), X.to_numpy()).fit(method="qr", cov_type="cluster", cov_kwds={"groups": groups})
+    fit = _ols_qr(d["_y"].to_numpy(), X.to_numpy(), cov_type="cluster", cov_kwds={"groups": groups})
     ci = np.asarray(fit.conf_int(alpha=1 - level))
     table = pd.DataFrame(
         {

@@ -29,9 +29,10 @@ Methods
 Choosing k (``n_tiers="auto"``)
 -------------------------------
 For each k in ``k_range`` the model is fitted on a seeded sample (``selection_sample`` rows)
-and scored with silhouette (on a further seeded sample of ``silhouette_sample`` rows, never
-O(n^2) on all rows), Davies-Bouldin, Calinski-Harabasz, BIC (GMM) or inertia (k-means),
-bootstrap stability (mean ARI of ``n_stability`` refits on bootstrap resamples), the smallest
+and scored with silhouette, Davies-Bouldin and Calinski-Harabasz (all three on the same further
+seeded sample of ``silhouette_sample`` rows, never O(n^2) on all rows), BIC (GMM) or inertia
+(k-means), bootstrap stability (mean ARI of ``n_stability`` one-restart refits on bootstrap
+resamples of a seeded ``stability_sample`` of 20,000 rows, compared on those rows), the smallest
 tier share, the value ratio between neighbouring tiers and, when ``fit`` gets ``y``
 (next-period revenue), the Spearman correlation of tier value with ``y``.  All are kept in
 ``k_scores_``.  Internal indices alone drift to k = 2 on CRM data (buyers vs. sleepers), so
@@ -450,6 +451,8 @@ class TierModel(BaseEstimator):
     selection_sample: rows on which each candidate k is fitted and scored (seeded sample;
         the final model is fitted on all rows).
     n_stability: bootstrap refits per candidate k for the stability criterion (0 = skip).
+    stability_sample: rows (seeded sample of the selection sample) on which the bootstrap refits
+        run and are compared (None = the whole selection sample).
     min_stability: stability threshold in the k rule.
     scaler: "robust" (median / IQR) or "standard".
     log_transform: apply log1p to count / money / day features.
@@ -480,6 +483,7 @@ class TierModel(BaseEstimator):
         silhouette_sample: int = 5000,
         selection_sample: int = 50000,
         n_stability: int = 5,
+        stability_sample: int | None = 20000,
         min_stability: float = 0.8,
         min_tier_share: float = 0.01,
         min_value_ratio: float = 2.0,
@@ -503,6 +507,7 @@ class TierModel(BaseEstimator):
         self.silhouette_sample = silhouette_sample
         self.selection_sample = selection_sample
         self.n_stability = n_stability
+        self.stability_sample = stability_sample
         self.min_stability = min_stability
         self.min_tier_share = min_tier_share
         self.min_value_ratio = min_value_ratio
@@ -796,6 +801,13 @@ class TierModel(BaseEstimator):
         rows = []
         n = len(Z)
         sil_n = min(int(self.silhouette_sample), n)
+        # one seeded metric sample for silhouette, Davies-Bouldin and Calinski-Harabasz (the same rows
+        # sklearn's silhouette_score(sample_size=..., random_state=...) would draw)
+        met = (np.random.RandomState(self.random_state).permutation(n)[:sil_n] if sil_n < n else np.arange(n))
+        # bootstrap refits run on a smaller seeded sample (fixed cost at any size; docs/scale.md)
+        st_n = n if self.stability_sample is None else min(int(self.stability_sample), n)
+        st = (np.sort(np.random.RandomState(self.random_state + 7).choice(n, st_n, replace=False))
+              if st_n < n else np.arange(n))
         for k in ks:  # loop over candidate k
             est = self._make_estimator(k, self.random_state)
             with warnings.catch_warnings():
@@ -803,13 +815,13 @@ class TierModel(BaseEstimator):
                 est.fit(Z)
                 lab = est.predict(Z)
             row: dict[str, Any] = {"k": k}
-            if len(np.unique(lab)) < 2:
+            if len(np.unique(lab[met])) < 2:
                 row.update(silhouette=np.nan, davies_bouldin=np.nan, calinski_harabasz=np.nan)
             else:
-                row["silhouette"] = float(silhouette_score(Z, lab, sample_size=sil_n if sil_n < n else None,
-                                                           random_state=self.random_state))
-                row["davies_bouldin"] = float(davies_bouldin_score(Z, lab))
-                row["calinski_harabasz"] = float(calinski_harabasz_score(Z, lab))
+                Zm, lm = Z[met], lab[met]
+                row["silhouette"] = float(silhouette_score(Zm, lm))
+                row["davies_bouldin"] = float(davies_bouldin_score(Zm, lm))
+                row["calinski_harabasz"] = float(calinski_harabasz_score(Zm, lm))
             if self.method == "gmm":
                 row["bic"] = float(est.bic(Z))
             else:
@@ -819,14 +831,15 @@ class TierModel(BaseEstimator):
             row["value_ratio_min"] = _value_ratio_min(Xs, order[lab], k)
             if self.n_stability:
                 rs = np.random.RandomState(self.random_state + 1000 + k)
+                Zs, ls = Z[st], lab[st]
                 aris = []
-                for b in range(int(self.n_stability)):  # bootstrap refits
-                    idx = rs.randint(0, n, n)
+                for b in range(int(self.n_stability)):  # bootstrap refits on the stability sample
+                    idx = rs.randint(0, st_n, st_n)
                     e2 = self._make_estimator(k, self.random_state + 1 + b, n_init=1)
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        e2.fit(Z[idx])
-                    aris.append(adjusted_rand_score(lab, e2.predict(Z)))
+                        e2.fit(Zs[idx])
+                    aris.append(adjusted_rand_score(ls, e2.predict(Zs)))
                 row["stability"] = float(np.mean(aris))
             if y is not None:
                 m = order[lab]

@@ -213,3 +213,66 @@ def test_dask_customers_from_parquet_and_empty_partitions(tmp_path, client):
         {"customers": str(tmp_path / "c.parquet"), "transactions": d.transactions, "interactions": d.interactions,
          "as_of": d.as_of}, client=client, npartitions=40)
     assert_frame_equal(exp, out)
+
+
+# --- notebooks against a Dask cluster (issue 7) ---------------------------------------------------
+def test_tiering_notebook_on_dask_equals_pandas(tmp_path):
+    """notebooks/01_tiering.ipynb runs unchanged with ``engine`` = a Dask mapping and records the same
+    headline metrics as the single-machine (pandas) run."""
+    import json
+    from pathlib import Path
+
+    import papermill as pm
+    import yaml
+
+    from segment_lib.demo import write_demo
+
+    root = Path(__file__).resolve().parents[2]
+    write_demo(tmp_path / "demo", n_customers=1000, seed=7)
+    cfg = yaml.safe_load((root / "config" / "demo.yaml").read_text(encoding="utf-8"))
+    cfg["data"]["dir"] = str(tmp_path / "demo")
+    cfg["reports"]["dir"] = str(tmp_path / "reports")
+    cfg_path = tmp_path / "demo.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+
+    def run(name, engine):
+        metrics = tmp_path / f"metrics_{name}.json"
+        pm.execute_notebook(str(root / "notebooks" / "01_tiering.ipynb"), str(tmp_path / f"01_{name}.ipynb"),
+                            parameters={"config_path": str(cfg_path), "metrics_path": str(metrics),
+                                        "engine": engine},
+                            kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False)
+        return json.loads(metrics.read_text(encoding="utf-8"))
+
+    try:
+        ref_m = run("pandas", "pandas")
+        dask_m = run("dask", {"name": "dask", "processes": False, "n_workers": 1})
+    finally:
+        engines.close_clients()  # the notebook's in-process LocalCluster ends with its kernel
+    assert ref_m["tiering_chosen_k"] == 4
+    assert set(dask_m) == set(ref_m)
+    for key, v in ref_m.items():
+        if isinstance(v, float):
+            assert dask_m[key] == pytest.approx(v, rel=1e-9, abs=1e-12), key
+        else:
+            assert dask_m[key] == v, key
+    executed = (tmp_path / "01_dask.ipynb").read_text(encoding="utf-8")
+    assert "'name': 'dask'" in executed or '\\"name\\": \\"dask\\"' in executed  # the parameter reached the kernel
+
+
+def test_parquet_engine_on_loaded_dataset_equals_pandas(data, ref):
+    """params.engine 'parquet' with a Dataset already in memory (the notebooks) runs DuckDB on the frames."""
+    assert_frame_equal(ref, customer_features(data.dataset, engine={"name": "parquet", "memory_limit": "1GB"}))
+
+
+def test_tiers_for_report_engine(data, client):
+    from segment_lib import regions
+
+    params = {"method": "kmeans", "n_tiers": "auto"}
+    t0, how0 = regions.tiers_for_report(data.dataset, params, random_state=0)
+    t1, how1 = regions.tiers_for_report(data.dataset, params, random_state=0,
+                                        engine={"name": "dask", "address": client.scheduler.address})
+    t2, _ = regions.tiers_for_report(data.dataset, params, random_state=0, engine="duckdb")
+    engines.close_clients()
+    assert how0.startswith("TierModel") and how1 == how0
+    pd.testing.assert_series_equal(t0, t1)
+    pd.testing.assert_series_equal(t0, t2)

@@ -178,3 +178,38 @@ def test_level_counts_fast_and_general_paths_agree():
     assert cnt.tolist() == [[1, 0, 1], [1, 1, 1]]
     lv2, cnt2 = stats._level_counts(v + 0.5, c, 2)  # non-integers: np.unique path
     assert list(lv2) == [1.5, 3.5, 5.5] and cnt2.tolist() == cnt.tolist()
+
+
+def test_ols_qr_equals_statsmodels_fit():
+    """The QR fit without the n x p pseudo-inverse gives statsmodels' numbers (1e-8), cluster-robust and plain;
+    a rank-deficient design falls back to statsmodels' pinv fit."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    X = np.column_stack([np.ones(n), rng.uniform(0.5, 2, n), (rng.random((n, 5)) < 0.3).astype(float)])
+    y = X @ rng.normal(size=X.shape[1]) + rng.normal(size=n)
+    g = rng.integers(0, 60, n)
+    for cov_type, kw in (("cluster", {"groups": g}), ("nonrobust", None), ("HC1", None)):
+        a = sm.OLS(y, X).fit(cov_type=cov_type, cov_kwds=kw)  # statsmodels default: pinv
+        b = stats._ols_qr(y, X, cov_type=cov_type, cov_kwds=kw)
+        for attr in ("params", "bse", "pvalues", "tvalues"):
+            np.testing.assert_allclose(getattr(b, attr), getattr(a, attr), rtol=1e-8, atol=1e-10, err_msg=attr)
+        np.testing.assert_allclose(b.conf_int(), a.conf_int(), rtol=1e-8, atol=1e-10)
+        assert (b.nobs, b.df_resid, b.df_model, b.use_t) == (a.nobs, a.df_resid, a.df_model, a.use_t)
+    Xd = np.column_stack([X, X[:, 2]])  # duplicated column
+    b = stats._ols_qr(y, Xd, cov_type="cluster", cov_kwds={"groups": g})
+    assert b.df_model == X.shape[1] - 1 and np.isfinite(b.params).all()
+
+
+def test_load_effect_model_matches_plain_statsmodels():
+    d = _model_data(-1.0)
+    res = stats.load_effect_model(d, "csat")
+    import statsmodels.api as sm
+
+    X = pd.concat([pd.DataFrame({"const": 1.0, "load_ratio": d["load_ratio"]}),
+                   pd.get_dummies(d["tier"], prefix="tier", prefix_sep="=", drop_first=True, dtype=float)], axis=1)
+    ref = sm.OLS(d["csat"].to_numpy(), X.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": d["rep_id"].to_numpy()})
+    e = res.effect
+    assert e["estimate"] == pytest.approx(ref.params[1], rel=1e-8)
+    assert e["std_error"] == pytest.approx(ref.bse[1], rel=1e-8)

@@ -1,0 +1,58 @@
+"""Arrow helpers shared by the feature and region code (internal).
+
+``index_of(values, keys)`` is the one id lookup of the library: the position of each value in
+``keys`` or -1.  pandas' ``Index.get_indexer`` on Arrow-backed strings took 7.9 s for 10 M
+transaction ids against 1 M customers (docs/scale.md, profile item 3); ``pyarrow.compute.index_in``
+is a C++ hash lookup on the Arrow buffers (see docs/scale.md, "After the profiling fixes").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _arrow_strings(x: Any):
+    """``x`` (Series, Index, array, list) as an Arrow ``large_string`` array / chunked array."""
+    import pyarrow as pa
+
+    if isinstance(x, (pa.Array, pa.ChunkedArray)):
+        arr = x
+    else:
+        s = x if isinstance(x, (pd.Series, pd.Index)) else pd.Series(x)
+        if not isinstance(s.dtype, pd.StringDtype) or getattr(s.dtype, "storage", None) != "pyarrow":
+            s = s.astype(pd.StringDtype("pyarrow"))
+        arr = pa.array(s.array)  # zero-copy: the Arrow data behind the pandas string array
+    if not (pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def index_of(values: Any, keys: Any) -> np.ndarray:
+    """Position of each of ``values`` in ``keys`` (first occurrence), ``-1`` when absent or missing.
+
+    Both are compared as strings (ids are text in the contract).  ``values`` may be a pandas
+    Categorical: then only its categories are looked up and the codes are mapped, which is the
+    fast path for dictionary-encoded Parquet columns.  Returns an ``int64`` array of
+    ``len(values)``.  Equals ``pd.Index(keys).get_indexer(values)`` for unique ``keys`` (tested).
+    """
+    if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else values.values
+        cat_pos = index_of(pd.Index(cat.categories), keys)
+        codes = np.asarray(cat.codes)
+        return np.where(codes >= 0, cat_pos[np.maximum(codes, 0)], -1).astype(np.int64)
+    if isinstance(values, pd.Categorical):
+        return index_of(pd.Series(values), keys)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a pandas 3 dependency; plain pandas lookup
+        idx = pd.Index(pd.Series(keys).astype("string"))
+        return idx.get_indexer(pd.Series(values).astype("string")).astype(np.int64)
+    va, vs = _arrow_strings(values), _arrow_strings(keys)
+    if isinstance(vs, pa.ChunkedArray):
+        vs = vs.combine_chunks()
+    res = pc.index_in(va, value_set=vs, skip_nulls=True).fill_null(-1)
+    return np.asarray(res.to_numpy(zero_copy_only=False), dtype=np.int64)
