@@ -44,6 +44,7 @@ from . import stats
 from ._arrow import index_of
 from .contract import Dataset
 from .errors import ConfigError, DataContractError, ModelInputError
+from .fmt import money_text
 
 DEFAULT_TIER_EFFORT: dict[str, float] = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
 
@@ -1363,16 +1364,6 @@ def _fmt_ci(est, lo, hi, nd=2, pct=False) -> list[str]:
     return [v.replace("-", "\u2212") for v in out]  # true minus signs, which do not break lines either
 
 
-def _money(v: float, currency: str = "¥") -> str:
-    """Compact money for report tables: ¥402.1M, ¥23.9k, ¥950; negative as −¥1.2k."""
-    if v is None or not np.isfinite(v):
-        return "–"
-    a = abs(float(v))
-    txt = (f"{a / 1e9:.1f}B" if a >= 1e9 else f"{a / 1e6:.1f}M" if a >= 1e6 else
-           f"{a / 1e3:.1f}k" if a >= 1e3 else f"{a:.0f}")
-    return ("\u2212" if v < 0 and txt.strip("0.kMB") else "") + currency + txt
-
-
 def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     """One row per region (most loaded first): load and satisfaction, intervals as "est (low–high)".
 
@@ -1456,7 +1447,7 @@ def fairness_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     }).reset_index().rename(columns={"region_id": "Region"})
     t = t.sort_values("Attainment, flat", ascending=False).reset_index(drop=True)
     for c in ("Revenue", "Flat target", "Fair target"):
-        t[c] = [_money(v) for v in t[c]]
+        t[c] = [money_text(v) for v in t[c]]
     return t
 
 

@@ -43,7 +43,6 @@ revenue correlation within 0.05 of the best k.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +62,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
 from .errors import ModelInputError
+from .fmt import money_text
 
 DEFAULT_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary_total")
 METHODS = ("kmeans", "gmm", "rfm", "abc", "threshold")
@@ -1293,21 +1293,6 @@ def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migrati
 # manager-facing tables (already formatted: money as ¥402.1M, shares as fractions for
 # report.table's percent columns, integers as integers)
 # ----------------------------------------------------------------------------------------
-def money_text(v: Any, currency: str = "¥") -> str:
-    """Compact money for a table cell: ¥402.1M, ¥23.9k, ¥950; negatives as −¥1.2k; amounts that
-    round to zero as ¥0 (never "−¥0")."""
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(x):
-        return "–"
-    a = abs(x)
-    txt = (f"{a / 1e9:.1f}B" if a >= 1e9 else f"{a / 1e6:.1f}M" if a >= 1e6 else
-           f"{a / 1e3:.1f}k" if a >= 1e3 else f"{a:.0f}")
-    return ("\u2212" if x < 0 and txt != "0" else "") + currency + txt
-
-
 def profile_report_table(profile: pd.DataFrame, lookback_days: int = 365, currency: str = "¥",
                          detail: bool = False) -> pd.DataFrame:
     """The :func:`tier_profile` table in manager words.

@@ -305,7 +305,8 @@ def test_migration_between_rfm_and_abc_keep_cut_points(demo):
 
 
 def test_report_tables_for_managers(demo, auto_model):
-    from segment_lib.tiering import (k_scores_report_table, money_text, profile_report_table,
+    from segment_lib.fmt import money_text
+    from segment_lib.tiering import (k_scores_report_table, profile_report_table,
                                      segment_rule_table, stability_report_table)
 
     d, f, _ = demo

@@ -3,25 +3,12 @@ as "1.07×", deviations as "+9.7%".  Library code returns the raw tables; these 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-
-def money_text(v: Any, currency: str = "¥") -> str:
-    """¥402.1M, ¥23.9k, ¥950 (negatives −¥1.2k; amounts rounding to 0 as ¥0)."""
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(x):
-        return "–"
-    a = abs(x)
-    txt = (f"{a / 1e9:.1f}B" if a >= 1e9 else f"{a / 1e6:.1f}M" if a >= 1e6 else
-           f"{a / 1e3:.1f}k" if a >= 1e3 else f"{a:.0f}")
-    return ("\u2212" if x < 0 and txt != "0" else "") + currency + txt
+from ..fmt import money_text
 
 
 def _times(v: Any) -> str:
