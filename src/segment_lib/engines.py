@@ -149,27 +149,8 @@ def compute_features(
 
 
 # ----------------------------------------------------------------------------------------------
-# shared customer prelude (mirrors features.customer_features exactly)
+# shared finish (the same final columns as features.customer_features)
 # ----------------------------------------------------------------------------------------------
-def _customer_frame(customers: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-    from .features import _days
-
-    cust = customers.reset_index(drop=True)
-    if "created_at" in cust.columns:
-        created = _days(cust["created_at"])
-        keep = ~(created > as_of_day)
-        if not keep.all():
-            cust = cust.loc[keep].reset_index(drop=True)
-            created = created[keep]
-    else:
-        created = np.full(len(cust), np.nan)
-    ids = pd.Index(cust["customer_id"].astype("string"))
-    if ids.has_duplicates:
-        dup = ids[ids.duplicated()].unique()[:10].tolist()
-        raise ModelInputError(f"customers has duplicate customer_id values: {dup}")
-    return cust, created, ids
-
-
 def _finish(cust: pd.DataFrame, ids: pd.Index, created: np.ndarray, agg: dict, as_of: pd.Timestamp,
             lookback: int) -> pd.DataFrame:
     from .features import CARRIED_ATTRIBUTES, _as_day, _finalize
@@ -277,7 +258,7 @@ def parquet_features(
 
     import duckdb
 
-    from .features import _BIG, _as_day
+    from .features import _BIG, _as_day, customer_frame
 
     if lookback_days is None or int(lookback_days) < 2:
         raise ModelInputError(f"lookback_days must be an integer >= 2, got {lookback_days!r}")
@@ -311,7 +292,7 @@ def parquet_features(
             customers = pd.read_parquet(_paths(customers))
         if "customer_id" not in customers.columns:
             raise ModelInputError("customers table lacks column(s) ['customer_id']; canonical columns are needed")
-        cust, created, ids = _customer_frame(customers, as_day)
+        cust, created, ids = customer_frame(customers, as_day)
         n = len(ids)
         con.register("cust", pd.DataFrame({"customer_id": np.asarray(ids, dtype=object),
                                            "pos": np.arange(n, dtype=np.int64)}))

@@ -129,6 +129,28 @@ def _check_columns(df: pd.DataFrame, table: str, cols: tuple[str, ...]) -> None:
         raise ModelInputError(f"{table} table lacks column(s) {missing}; canonical columns are needed")
 
 
+def customer_frame(customers: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """The customers that exist at ``as_of_day`` (days since the epoch), their creation day and ids.
+
+    Customers created after the as-of day are dropped; duplicate ids raise ModelInputError.
+    Shared by every engine so they all start from the same customer list.
+    """
+    cust = customers.reset_index(drop=True)
+    if "created_at" in cust.columns:
+        created = _days(cust["created_at"])
+        keep = ~(created > as_of_day)
+        if not keep.all():
+            cust = cust.loc[keep].reset_index(drop=True)
+            created = created[keep]
+    else:
+        created = np.full(len(cust), np.nan)
+    ids = pd.Index(cust["customer_id"].astype("string"))
+    if ids.has_duplicates:
+        dup = ids[ids.duplicated()].unique()[:10].tolist()
+        raise ModelInputError(f"customers has duplicate customer_id values: {dup}")
+    return cust, created, ids
+
+
 def customer_features(
     dataset_or_tables: Dataset | Mapping[str, Any] | pd.DataFrame,
     as_of: Any = None,
@@ -190,19 +212,7 @@ def customer_features(
         customers = pd.DataFrame({"customer_id": ids.astype("string")})
     else:
         _check_columns(customers, "customers", ("customer_id",))
-    cust = customers.reset_index(drop=True)
-    if "created_at" in cust.columns:
-        created = _days(cust["created_at"])
-        keep = ~(created > as_of_day)
-        if not keep.all():
-            cust = cust.loc[keep].reset_index(drop=True)
-            created = created[keep]
-    else:
-        created = np.full(len(cust), np.nan)
-    cust_ids = pd.Index(cust["customer_id"].astype("string"))
-    if cust_ids.has_duplicates:
-        dup = cust_ids[cust_ids.duplicated()].unique()[:10].tolist()
-        raise ModelInputError(f"customers has duplicate customer_id values: {dup}")
+    cust, created, cust_ids = customer_frame(customers, as_of_day)
 
     if engine == "pandas":
         agg = _aggregate_pandas(cust_ids, tx, inter, as_of_day, lookback_days, nan_amounts)
