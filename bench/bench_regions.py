@@ -27,11 +27,13 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import PeakRSS  # noqa: E402  (bench/common.py: the shared peak-memory sampler)
 
 from segment_lib import regions
 from segment_lib.contract import Dataset
@@ -163,38 +165,6 @@ def make_data(n_customers: int, n_interactions: int, n_units: int, seed: int = 0
                  as_of=as_of, current_split="current")
     tiers = pd.Series(TIERS[tier], index=cust_ids)
     return ds, tiers
-
-
-class PeakRSS:
-    """Highest resident set size (bytes) seen while the block runs, sampled every ``interval`` s."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        import psutil
-
-        self.proc = psutil.Process(os.getpid())
-        self.interval = interval
-
-    def __enter__(self):
-        self.base = self.proc.memory_info().rss
-        self.peak = self.base
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
-
-    @property
-    def extra_mb(self) -> float:
-        return (self.peak - self.base) / 2**20
 
 
 def naive_baseline(ds: Dataset, tiers: pd.Series, split_names: list[str], n_boot: int, seed: int = 0) -> dict:

@@ -258,7 +258,7 @@ def parquet_features(
 
     import duckdb
 
-    from .features import _BIG, _as_day, customer_frame
+    from .features import _BIG, _as_day, customer_frame, transaction_aggregate_sql
 
     if lookback_days is None or int(lookback_days) < 2:
         raise ModelInputError(f"lookback_days must be an integer >= 2, got {lookback_days!r}")
@@ -310,18 +310,7 @@ def parquet_features(
                     f"{nbad} transaction(s) up to as_of have a missing (NaN) amount (customers {ex}). "
                     "Fix the source data, or pass nan_amounts='drop' to ignore those rows.")
             base = f"SELECT * FROM ({base}) WHERE amount IS NOT NULL AND NOT isnan(amount)"
-        res = con.execute(f"""
-            SELECT pos,
-              count(*) FILTER (WHERE amount > 0) AS orders_lifetime,
-              min(day) FILTER (WHERE amount > 0) AS first_day,
-              max(day) FILTER (WHERE amount > 0) AS last_day,
-              count(*) FILTER (WHERE amount > 0 AND day > {start}) AS frequency,
-              sum(amount) FILTER (WHERE day > {start}) AS net_w,
-              sum(amount) FILTER (WHERE amount > 0 AND day > {start}) AS gross_w,
-              sum(-amount) FILTER (WHERE amount < 0 AND day > {start}) AS returns_w,
-              sum(amount) FILTER (WHERE amount > 0 AND day > {hday}) AS gross_recent,
-              sum(amount) FILTER (WHERE amount > 0 AND day > {start} AND day <= {hday}) AS gross_prev
-            FROM ({base}) GROUP BY pos""").fetchnumpy()
+        res = con.execute(transaction_aggregate_sql(base, start, hday)).fetchnumpy()
         pos = np.asarray(res["pos"], dtype=np.int64)
         agg: dict[str, np.ndarray] = {}
         for col in ("orders_lifetime", "frequency"):

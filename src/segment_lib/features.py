@@ -309,6 +309,30 @@ def _aggregate_pandas(
     return agg
 
 
+def transaction_aggregate_sql(base: str, start: int, half_day: int) -> str:
+    """The per-customer transaction aggregates in SQL (DuckDB), over ``base``.
+
+    ``base`` is a query with columns ``pos`` (customer position), ``day`` (days since the epoch,
+    rows after as_of already removed) and ``amount``; ``start`` is the first day *outside* the
+    window and ``half_day`` the day splitting it for the trend.  Shared by the in-memory DuckDB
+    engine and the out-of-core Parquet engine (:mod:`segment_lib.engines`), so both follow the
+    same rules as the pandas engine.
+    """
+    return f"""
+        SELECT pos,
+          count(*) FILTER (WHERE amount > 0) AS orders_lifetime,
+          min(day) FILTER (WHERE amount > 0) AS first_day,
+          max(day) FILTER (WHERE amount > 0) AS last_day,
+          count(*) FILTER (WHERE amount > 0 AND day > {start}) AS frequency,
+          sum(amount) FILTER (WHERE day > {start}) AS net_w,
+          sum(amount) FILTER (WHERE amount > 0 AND day > {start}) AS gross_w,
+          sum(-amount) FILTER (WHERE amount < 0 AND day > {start}) AS returns_w,
+          sum(amount) FILTER (WHERE amount > 0 AND day > {half_day}) AS gross_recent,
+          sum(amount) FILTER (WHERE amount > 0 AND day > {start} AND day <= {half_day}) AS gross_prev
+        FROM ({base}) GROUP BY pos
+        """
+
+
 def _aggregate_duckdb(
     cust_ids: pd.Index,
     tx: pd.DataFrame,
@@ -351,20 +375,7 @@ def _aggregate_duckdb(
         as_day = _as_day(as_of)
         start = as_day - lookback
         hday = as_day - half
-        q = f"""
-        SELECT pos,
-          count(*) FILTER (WHERE amount > 0) AS orders_lifetime,
-          min(day) FILTER (WHERE amount > 0) AS first_day,
-          max(day) FILTER (WHERE amount > 0) AS last_day,
-          count(*) FILTER (WHERE amount > 0 AND day > {start}) AS frequency,
-          sum(amount) FILTER (WHERE day > {start}) AS net_w,
-          sum(amount) FILTER (WHERE amount > 0 AND day > {start}) AS gross_w,
-          sum(-amount) FILTER (WHERE amount < 0 AND day > {start}) AS returns_w,
-          sum(amount) FILTER (WHERE amount > 0 AND day > {hday}) AS gross_recent,
-          sum(amount) FILTER (WHERE amount > 0 AND day > {start} AND day <= {hday}) AS gross_prev
-        FROM ({base}) GROUP BY pos
-        """
-        res = con.execute(q).df()
+        res = con.execute(transaction_aggregate_sql(base, start, hday)).df()
         agg: dict[str, np.ndarray] = {}
         pos = res["pos"].to_numpy(dtype=np.int64)
         for col in _AGG_INT[:2]:
