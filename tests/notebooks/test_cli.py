@@ -29,3 +29,28 @@ def test_demo_data_skips_same_size_and_seed(tmp_path, capsys):
     assert (out / "customers.parquet").is_file()
     assert main(["demo-data", "--out", str(out), "--n-customers", "300", "--seed", "3"]) == 0
     assert "skipping" in capsys.readouterr().out
+
+
+def test_wrong_column_mapping_is_a_clear_error_and_writes_no_report(tmp_path, capsys):
+    """A config whose mapping names a header the export does not have: one clear line, no report."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    data = tmp_path / "export"
+    shutil.copytree(root / "data" / "sample_export", data)
+    raw = yaml.safe_load((root / "config" / "sample_export.yaml").read_text(encoding="utf-8"))
+    raw["data"]["dir"] = str(data)
+    raw["data"]["sources"]["customers"]["columns"]["customer_id"] = "客户ID"  # the export says 客户编号
+    raw["reports"] = {"dir": str(tmp_path / "reports")}
+    cfg = tmp_path / "wrong.yaml"
+    cfg.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    assert main(["run", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "customers.csv" in err and "customer_id" in err and "客户编号" in err  # file, column, what exists
+    reports = tmp_path / "reports"
+    assert not (reports / "index.html").exists()
+    assert not any(p.suffix == ".html" for p in reports.rglob("*")) if reports.exists() else True
