@@ -872,18 +872,26 @@ def evaluate_split(
                            rep_service=p.rep_service, units=units, warnings=warnings, params=params)
 
 
-def _reference_codes(p: _Prep, reference) -> tuple[np.ndarray, pd.Index, np.ndarray] | None:
-    """(region code per customer, region labels, primary owner code per customer) of the reference split."""
-    ds = p.ds
+def _reference_split(p: _Prep, reference) -> pd.Series | None:
+    """The reference split as a Series geo_unit_id (str) -> region_id: a split name ("current" means the
+    dataset's current split) or a Series; None when there is no current split to refer to."""
     if isinstance(reference, str):
-        ref = ds.current_split if reference == "current" else reference
+        ref = p.ds.current_split if reference == "current" else reference
         if ref is None:
             return None
-        sp = ds.split(ref)
+        sp = p.ds.split(ref)
     else:
         sp = reference
     sp = sp.copy()
     sp.index = sp.index.astype(str)
+    return sp
+
+
+def _reference_codes(p: _Prep, reference) -> tuple[np.ndarray, pd.Index, np.ndarray] | None:
+    """(region code per customer, region labels, primary owner code per customer) of the reference split."""
+    sp = _reference_split(p, reference)
+    if sp is None:
+        return None
     reg = sp.reindex(p.unit_ids).astype("object").fillna(UNASSIGNED).astype(str)
     codes_u, labels = pd.factorize(reg, sort=True)
     prim = np.full(len(p.cust_ids), -1)
@@ -917,16 +925,9 @@ def _disruption_codes(ref_reg, ref_labels, new_reg, new_labels, ref_owner, new_o
 
 def _reference_assignment(p: _Prep, reference) -> pd.DataFrame | None:
     """Customer region and primary owner under the reference split (today's owners)."""
-    ds = p.ds
-    if isinstance(reference, str):
-        ref = ds.current_split if reference == "current" else reference
-        if ref is None:
-            return None
-        s = ds.split(ref)
-    else:
-        s = reference
-    s = s.copy()
-    s.index = s.index.astype(str)
+    s = _reference_split(p, reference)
+    if s is None:
+        return None
     reg = s.reindex(p.unit_ids).to_numpy(dtype=object)[p.cust_unit]
     prim = np.full(len(p.cust_ids), -1)
     prim[p.claim_cust[p.claim_primary]] = p.claim_rep[p.claim_primary]
