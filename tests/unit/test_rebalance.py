@@ -318,3 +318,18 @@ def test_solver_settings_are_load_independent():
     assert s.parameters.num_workers == 1 and s.parameters.max_time_in_seconds >= 60
     configure_solver(s, work_limit=5, workers=2)
     assert s.parameters.interleave_search
+
+
+def test_ensemble_cut_short_by_its_time_limit_says_so():
+    """The wall-clock limit is only a safety net; when it does cut the chain, the report says so."""
+    from segment_lib import demo as demo_mod
+    from segment_lib.rebalance import run_ensemble
+
+    ds = demo_mod.generate(n_customers=400, seed=1).dataset
+    prov = ds.geo_units
+    load = pd.Series(1.0, index=prov["geo_unit_id"]) + prov.set_index("geo_unit_id")["population"] / 1e4
+    current = ds.split("traditional")
+    res = run_ensemble(prov, load, current, epsilon=0.5, steps=100_000, time_limit=3.0, seed=0,
+                       extra_edges=[("HI", "GD")])
+    assert res.meta["steps"] < res.meta["steps_requested"] == 100_000
+    assert any("stopped after" in s for s in res.sentences)

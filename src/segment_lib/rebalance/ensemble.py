@@ -183,7 +183,11 @@ def run_ensemble(
             f"The current split itself is outside that band (worst region {current_m['max_deviation']:+.0%} "
             "from target), so it would not qualify as a valid alternative."
         )
-    meta = {"steps": len(samples), "epsilon": epsilon, "current_valid": current_valid,
+    if len(samples) < steps:
+        # the wall-clock limit is a safety net; a chain cut short by it depends on machine load
+        sentences.append(f"The chain stopped after {len(samples)} of {steps} steps at its time limit "
+                         f"({time_limit:.0f} s); a rerun on a less busy machine may draw more alternatives.")
+    meta = {"steps": len(samples), "steps_requested": steps, "epsilon": epsilon, "current_valid": current_valid,
             "max_sample_deviation": float(samples["max_deviation"].max()), "seed": seed, "seconds": time.perf_counter() - t0,
             "accepted_moves": int((samples[["balance", "cut_edges"]].diff().abs().sum(axis=1) > 0).sum())}
     return EnsembleResult(samples, current_m, pct, sentences, meta)
