@@ -945,6 +945,9 @@ def tier_stability(model: TierModel, X: pd.DataFrame, n_boot: int = 20, sample_s
     S = X.iloc[idx].reset_index(drop=True)
     base = model.predict(S)
     params = model.get_params()
+    # tiers are compared by value rank, so names play no part; with "auto" k the labels list may not
+    # match the chosen k (the model then uses generic names) and would make every refit fail
+    params.update(labels=None)
     if model.method in ("kmeans", "gmm"):
         params.update(n_tiers=int(model.n_tiers_) if not getattr(model, "models_", None) else model.n_tiers)
     k = model.n_tiers_

@@ -147,6 +147,17 @@ def test_select_k_rule():
     assert select_k(s)[0] == 3
 
 
+def test_stability_when_auto_k_differs_from_the_labels(demo):
+    """Four names given, auto picks another k: the model falls back to generic names, and the
+    stability refits must still run (they compare value ranks, not names) instead of all failing."""
+    _, f, _ = demo
+    m = TierModel(n_tiers="auto", k_range=(2, 3), labels=["VIP", "Key", "Regular", "Dormant"], random_state=0).fit(f)
+    assert m.n_tiers_ in (2, 3) and m.tier_names_[0] == "Tier 1"
+    st = tier_stability(m, f, n_boot=3, sample_size=2000, random_state=0)
+    overall = st.loc[st.scope == "overall"].iloc[0]
+    assert overall["n_boot"] == 3 and overall["ari_mean"] > 0.8
+
+
 def test_evidence(demo, auto_model):
     d, f, _ = demo
     st = tier_stability(auto_model, f, n_boot=4, sample_size=3000, random_state=0)
