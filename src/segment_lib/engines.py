@@ -149,22 +149,6 @@ def compute_features(
 
 
 # ----------------------------------------------------------------------------------------------
-# shared finish (the same final columns as features.customer_features)
-# ----------------------------------------------------------------------------------------------
-def _finish(cust: pd.DataFrame, ids: pd.Index, created: np.ndarray, agg: dict, as_of: pd.Timestamp,
-            lookback: int) -> pd.DataFrame:
-    from .features import CARRIED_ATTRIBUTES, _as_day, _finalize
-
-    out = _finalize(ids, created, agg, _as_day(as_of), lookback)
-    for col in CARRIED_ATTRIBUTES:
-        if col in cust.columns:
-            out[col] = cust[col].to_numpy()
-    out.attrs["as_of"] = as_of
-    out.attrs["lookback_days"] = lookback
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
 # out-of-core: DuckDB directly on Parquet
 # ----------------------------------------------------------------------------------------------
 PathLike = str | os.PathLike | Sequence[str | os.PathLike]
@@ -258,7 +242,7 @@ def parquet_features(
 
     import duckdb
 
-    from .features import _BIG, _as_day, customer_frame, transaction_aggregate_sql
+    from .features import _BIG, _as_day, customer_frame, finish_features, transaction_aggregate_sql
 
     if lookback_days is None or int(lookback_days) < 2:
         raise ModelInputError(f"lookback_days must be an integer >= 2, got {lookback_days!r}")
@@ -347,7 +331,7 @@ def parquet_features(
         con.close()
         if tmp is not None:
             tmp.cleanup()
-    return _finish(cust, ids, created, agg, as_of, lookback)
+    return finish_features(cust, ids, created, agg, as_of, lookback)
 
 
 # ----------------------------------------------------------------------------------------------

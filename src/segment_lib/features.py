@@ -221,7 +221,14 @@ def customer_features(
     else:
         raise ModelInputError(f"engine must be 'pandas' or 'duckdb', got {engine!r}")
 
-    out = _finalize(cust_ids, created, agg, as_of_day, lookback_days)
+    return finish_features(cust, cust_ids, created, agg, as_of, lookback_days)
+
+
+def finish_features(cust: pd.DataFrame, ids: pd.Index, created: np.ndarray, agg: dict,
+                    as_of: pd.Timestamp, lookback_days: int) -> pd.DataFrame:
+    """Final feature table from the per-customer aggregates of any engine: derived columns,
+    attributes carried from ``customers`` and ``attrs`` (as_of, lookback_days)."""
+    out = _finalize(ids, created, agg, _as_day(as_of), lookback_days)
     for col in CARRIED_ATTRIBUTES:
         if col in cust.columns:
             out[col] = cust[col].to_numpy()
