@@ -665,27 +665,26 @@ def main(argv: list[str] | None = None) -> dict:
                                                 "child_peak_rss_mb: getrusage(RUSAGE_CHILDREN).ru_maxrss",
                                "sizes": []}
     t_all = time.perf_counter()
-    for n in sizes:
-        print(f"size {fmt_size(n)} ...", flush=True)
+    def child(flag: str, n: int) -> dict:
+        """One size in its own process (sizes share no memory); errors are recorded, not raised."""
         t0 = time.perf_counter()
         try:
-            r, peak = common.run_child([me, "--child-size", str(n), *passthrough])
+            r, peak = common.run_child([me, flag, str(n), *passthrough])
             r["child_peak_rss_mb"] = round(peak)
         except Exception as e:  # noqa: BLE001
             r = {"n_customers": n, "error": str(e)[-2000:]}
         r["wall_s"] = round(time.perf_counter() - t0, 1)
+        return r
+
+    for n in sizes:
+        print(f"size {fmt_size(n)} ...", flush=True)
+        r = child("--child-size", n)
         results["sizes"].append(r)
         print(f"  done in {r['wall_s']} s" + (f" (features->regions {r.get('features_to_regions_s')} s)"
                                              if "error" not in r else f" ERROR {r['error'][-300:]}"), flush=True)
     for n in ooc_sizes:
         print(f"size {fmt_size(n)} out-of-core ...", flush=True)
-        t0 = time.perf_counter()
-        try:
-            r, peak = common.run_child([me, "--child-ooc", str(n), *passthrough])
-            r["child_peak_rss_mb"] = round(peak)
-        except Exception as e:  # noqa: BLE001
-            r = {"n_customers": n, "error": str(e)[-2000:]}
-        r["wall_s"] = round(time.perf_counter() - t0, 1)
+        r = child("--child-ooc", n)
         results["out_of_core"] = r
         print(f"  done in {r['wall_s']} s", flush=True)
     if not a.skip_fixed:
