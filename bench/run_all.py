@@ -17,8 +17,8 @@ load                      ``io.load_dataset`` (read, map, validate)             
 features                  ``features.customer_features`` (pandas engine)         ``bench_tiering.baseline_features``
                                                                                  (groupby.apply) on a subsample,
                                                                                  scaled linearly to all customers
-features_parquet          ``engines.parquet_features`` (DuckDB on the files)     same baseline
-features_dask (<= 100k)   ``engines.dask_customer_features`` (LocalCluster)      same baseline
+features_parquet          ``features.parquet_features`` (DuckDB on the files)    same baseline
+features_dask (<= 100k)   ``features.dask_customer_features`` (LocalCluster)     same baseline
 tiering                   ``TierModel(n_tiers="auto")`` (k = 2..8)               KMeans k=2..8 on all rows +
                                                                                  silhouette on 10k rows (sklearn)
 regions                   ``regions.compare_splits`` on 3 splits, 1,000 boots    ``bench_regions.naive_baseline``,
@@ -194,7 +194,7 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
     import sklearn.cluster  # noqa: F401
     import statsmodels.api  # noqa: F401
 
-    from segment_lib import engines, regions
+    from segment_lib import features, regions
     from segment_lib.features import customer_features
     from segment_lib.io import load_dataset
     from segment_lib.tiering import TierModel
@@ -265,23 +265,23 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
 
         # --- other feature engines (same output, checked)
         with Stage("features_parquet") as s:
-            fq = engines.parquet_features(tmp / "transactions.parquet", ds.customers, tmp / "interactions.parquet",
-                                          as_of=ds.as_of, memory_limit=a.duckdb_memory_limit,
-                                          temp_directory=tmp / "duckdb_tmp")
+            fq = features.parquet_features(tmp / "transactions.parquet", ds.customers, tmp / "interactions.parquet",
+                                           as_of=ds.as_of, memory_limit=a.duckdb_memory_limit,
+                                           temp_directory=tmp / "duckdb_tmp")
         s.info.update(same_as_pandas(fq, feats))
         st["features_parquet"] = s.as_dict()
         del fq
         if n <= a.dask_max_size:
-            client = engines.get_client({"name": "dask", "n_workers": 2, "threads_per_worker": 1,
-                                         "processes": True})
+            client = features.get_client({"name": "dask", "n_workers": 2, "threads_per_worker": 1,
+                                          "processes": True})
             with Stage("features_dask") as s:
-                fd = engines.dask_customer_features(
+                fd = features.dask_customer_features(
                     {"customers": ds.customers, "transactions": str(tmp / "transactions.parquet"),
                      "interactions": str(tmp / "interactions.parquet")}, ds.as_of, client=client)
             s.info.update(same_as_pandas(fd, feats))
             s.info["note"] = "LocalCluster 2 processes x 1 thread; transactions read by the workers from Parquet"
             st["features_dask"] = s.as_dict()
-            engines.close_clients()
+            features.close_clients()
             del fd
 
         # --- baselines (after the library stages, so their memory does not inflate ours)
@@ -323,7 +323,7 @@ def child_ooc(a: argparse.Namespace) -> dict[str, Any]:
     full in-memory dataset would not fit this machine."""
     import bench_tiering
 
-    from segment_lib import engines
+    from segment_lib import features
     from segment_lib.tiering import TierModel
 
     n = a.child_ooc
@@ -351,8 +351,8 @@ def child_ooc(a: argparse.Namespace) -> dict[str, Any]:
         res.update(generate_s=round(time.perf_counter() - t0, 1), n_transactions=n_tx,
                    parquet_mb=round(sum(f.stat().st_size for f in (tmp / "tx").glob("*.parquet")) / 2**20))
         with Stage("features_parquet") as s:
-            feats = engines.parquet_features(tmp / "tx", customers, as_of=pd.Timestamp("2025-12-31"),
-                                             memory_limit=a.duckdb_memory_limit, temp_directory=tmp / "spill")
+            feats = features.parquet_features(tmp / "tx", customers, as_of=pd.Timestamp("2025-12-31"),
+                                              memory_limit=a.duckdb_memory_limit, temp_directory=tmp / "spill")
         s.info.update(memory_limit=a.duckdb_memory_limit)
         res["stages"]["features_parquet"] = s.as_dict()
         with Stage("tiering") as s:

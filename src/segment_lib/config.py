@@ -21,7 +21,7 @@ A configuration file looks like ``config/demo.yaml``::
             geo_unit_id: 省份
     demo: {n_customers: 20000, seed: 7}
     reports: {dir: ../reports, notebooks: [00_overview], show_personal_data: false}
-    params:                        # free-form; each module reads its own section
+    params:                        # typed: see segment_lib.params (unknown keys fail with a suggestion)
       tiering: {method: kmeans}
 
 Everything malformed raises :class:`~segment_lib.errors.ConfigError` whose message starts with the
@@ -33,7 +33,6 @@ data may be generated later); :func:`segment_lib.io.load_dataset` checks them.
 from __future__ import annotations
 
 import codecs
-import copy
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -45,6 +44,7 @@ import yaml
 
 from .contract import TABLES
 from .errors import ConfigError
+from .params import Params, parse_params
 
 __all__ = [
     "Config",
@@ -175,7 +175,7 @@ class Config(_ItemAccess):
         ("error" (default), "warn", "drop").
     demo: :class:`DemoConfig` or None when the config has no ``demo`` section.
     reports: :class:`ReportsConfig`.
-    params: free-form dict; each module reads its own section (``params["tiering"]``).
+    params: :class:`~segment_lib.params.Params`, typed sections (``cfg.params.tiering.n_tiers``).
     path: the YAML file (None for configs built in memory).
     """
 
@@ -187,7 +187,7 @@ class Config(_ItemAccess):
     sources: dict[str, SourceConfig]
     reports: ReportsConfig
     demo: DemoConfig | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Params = field(default_factory=Params)
     future_dates: str = "error"
     path: Path | None = None
 
@@ -260,7 +260,7 @@ class Config(_ItemAccess):
         reports = ReportsConfig(dir=_resolve(rep.get("dir", "reports"), base, "reports.dir"),
                                 notebooks=list(notebooks), show_personal_data=show, language=language)
 
-        params = _as_mapping(raw.get("params"), "params")
+        params = parse_params(_as_mapping(raw.get("params"), "params"))
         return cls(
             run_name=run_name,
             title=title,
@@ -270,7 +270,7 @@ class Config(_ItemAccess):
             sources=sources,
             reports=reports,
             demo=demo,
-            params=copy.deepcopy(params),
+            params=params,
             future_dates=future,
             path=Path(path).resolve() if path else None,
         )
@@ -292,19 +292,13 @@ class Config(_ItemAccess):
         >>> cfg.with_overrides(as_of="2025-06-30", params={"tiering": {"n_tiers": 4}})  # doctest: +SKIP
         """
         changes: dict[str, Any] = {}
-        params = copy.deepcopy(self.params)
+        params = self.params
         allowed = ["as_of", "current_split", "run_name", "title", "future_dates", "params", "demo", "reports"]
         for key, value in overrides.items():
             if key.startswith("params."):
-                parts = key.split(".")[1:]
-                node = params
-                for p in parts[:-1]:
-                    if not isinstance(node.get(p), dict):
-                        node[p] = {}
-                    node = node[p]
-                node[parts[-1]] = value
+                params = params.with_overrides({key: value})
             elif key == "params":
-                _deep_merge(params, _as_mapping(value, "params"))
+                params = params.with_overrides(_as_mapping(value, "params"))
             elif key == "as_of":
                 changes["as_of"] = parse_as_of(value)
             elif key == "future_dates":
@@ -340,7 +334,7 @@ class Config(_ItemAccess):
             "reports": {"dir": str(self.reports.dir), "notebooks": list(self.reports.notebooks),
                         "show_personal_data": self.reports.show_personal_data,
                         "language": self.reports.language},
-            "params": copy.deepcopy(self.params),
+            "params": self.params.to_dict(),
         }
 
 
@@ -396,15 +390,6 @@ def _int(value: Any, key: str, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ConfigError(f"{key}: must be at least {minimum}, got {value}")
     return int(value)
-
-
-def _deep_merge(into: dict, new: Mapping) -> dict:
-    for k, v in new.items():
-        if isinstance(v, Mapping) and isinstance(into.get(k), dict):
-            _deep_merge(into[k], v)
-        else:
-            into[k] = copy.deepcopy(v)
-    return into
 
 
 def _parse_source(name: Any, spec: Any, data_dir: Path) -> SourceConfig:

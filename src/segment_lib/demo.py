@@ -31,7 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import measures
 from .contract import Dataset
+from .params import DEFAULT_TIER_EFFORT
 
 TIER_LABELS = ["VIP", "Key", "Regular", "Dormant"]
 TIER_SHARES = np.array([0.05, 0.15, 0.45, 0.35])
@@ -41,7 +43,8 @@ TIER_RATE = np.array([40.0, 12.0, 4.0, 4.0])
 TIER_ORDER_VALUE = np.array([10000.0, 2000.0, 400.0, 400.0])
 #: service contacts per year
 TIER_CONTACT_RATE = np.array([10.0, 5.0, 1.5, 0.3])
-TIER_EFFORT = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
+#: effort weight per tier (the library default, :data:`segment_lib.params.DEFAULT_TIER_EFFORT`)
+TIER_EFFORT = dict(DEFAULT_TIER_EFFORT)
 
 INDUSTRIES = ["Manufacturing", "Retail", "IT", "Healthcare", "Logistics", "Finance"]
 INDUSTRY_SHARES = np.array([0.28, 0.24, 0.16, 0.12, 0.12, 0.08])
@@ -149,7 +152,8 @@ def generate(n_customers: int = 20000, seed: int = 7, as_of: str | pd.Timestamp 
     cust_ids = np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
 
     # --- reps: staffing plants the load ratio per region --------------------------------
-    effort = np.array([TIER_EFFORT[t] for t in TIER_LABELS])[tier]
+    effort = measures.customer_effort(pd.Series(np.asarray(TIER_LABELS, dtype=object)[tier], index=cust_ids),
+                                      cust_ids, TIER_EFFORT).effort.to_numpy(dtype=float)
     rep_rows = []
     rep_counter = 0
     owner = np.empty(n, dtype=object)

@@ -166,21 +166,71 @@ def compactness(
     return pd.DataFrame(rows)
 
 
+def _text_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``s`` compared as text: (code per element, -1 when missing; the distinct labels, sorted).
+
+    Categoricals are decoded through their categories only (fast for a million customers).
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cat = s.array
+        cat_codes, labels = pd.factorize(pd.Series(np.asarray(cat.categories, dtype=object)).astype(str), sort=True)
+        codes = np.asarray(cat.codes, dtype=np.int64)
+        if len(cat_codes) == 0:
+            return np.full(len(codes), -1, dtype=np.int64), pd.Index(labels)
+        return np.where(codes >= 0, cat_codes[np.maximum(codes, 0)], -1).astype(np.int64), pd.Index(labels)
+    codes, labels = pd.factorize(s.astype(str), sort=True)
+    return np.asarray(codes, dtype=np.int64), pd.Index(labels)
+
+
+def _recode(codes: np.ndarray, labels: pd.Index, onto: pd.Index) -> np.ndarray:
+    """Codes over ``labels`` as positions in ``onto``: -1 stays missing, -2 for labels ``onto`` lacks."""
+    pos = onto.get_indexer(labels)
+    pos = np.where(pos >= 0, pos, -2)
+    if len(pos) == 0:
+        return np.where(codes >= 0, -2, -1)
+    return np.where(codes >= 0, pos[np.maximum(codes, 0)], -1)
+
+
+def _match_codes(ac: np.ndarray, al: pd.Index, bc: np.ndarray, bl: pd.Index) -> np.ndarray:
+    """The matching of :func:`match_region_labels` on codes: position in ``al`` for every label of ``bl``
+    (-2: matches nothing, -3: the label was not in the overlap table)."""
+    from scipy.optimize import linear_sum_assignment
+
+    ok = (bc >= 0) & (ac >= 0)
+    ct = np.bincount(bc[ok] * len(al) + ac[ok], minlength=len(bl) * len(al)).reshape(len(bl), len(al))
+    rows, cols = np.flatnonzero(ct.sum(axis=1) > 0), np.flatnonzero(ct.sum(axis=0) > 0)  # as pd.crosstab
+    ct = ct[np.ix_(rows, cols)]
+    # overlap counts are integers: a bonus below 1 in total only breaks ties, in favour of same names
+    same = bl.to_numpy(dtype=object)[rows][:, None] == al.to_numpy(dtype=object)[cols][None, :]
+    bonus = 0.5 / (min(len(rows), len(cols)) + 1)
+    r, c = linear_sum_assignment(-(ct + bonus * same))
+    out = np.full(len(bl), -3, dtype=np.int64)
+    own = al.get_indexer(bl[rows])  # leftover labels keep their own name ...
+    taken = np.zeros(len(al), dtype=bool)
+    taken[cols[c]] = True
+    out[rows] = np.where((own >= 0) & ~taken[np.maximum(own, 0)], own, np.where(own >= 0, -2, -4))
+    out[rows[r]] = cols[c]
+    return out
+
+
 def match_region_labels(region_a: pd.Series, region_b: pd.Series) -> pd.Series:
     """Map labels of ``region_b`` onto labels of ``region_a`` by largest customer overlap.
 
     Both are Series customer_id -> region_id.  Returns a Series (b label -> a label) from a
     one-to-one assignment that maximises the number of customers keeping their label
-    (Hungarian algorithm); b labels left over keep their own name.  Use it when a proposal
-    renames regions ("R1", "R2", …) so that renaming alone is not counted as disruption.
+    (Hungarian algorithm); among assignments with the same overlap, labels that keep their own
+    name are preferred.  b labels left over keep their own name, unless that name is an a label
+    already matched to another b label: then they map to None (they match nothing, so their
+    customers count as moved).  Use it when a proposal renames regions ("R1", "R2", …) so that
+    renaming alone is not counted as disruption.
     """
-    from scipy.optimize import linear_sum_assignment
-
-    ct = pd.crosstab(region_b.astype(str), region_a.reindex(region_b.index).astype(str))
-    r, c = linear_sum_assignment(-ct.to_numpy())
-    mapping = {b: b for b in ct.index}
-    mapping.update({ct.index[i]: ct.columns[j] for i, j in zip(r, c)})
-    return pd.Series(mapping, name="matched_region")
+    bc, bl = _text_codes(region_b)
+    ac, al = _text_codes(region_a.reindex(region_b.index))
+    m = _match_codes(ac, al, bc, bl)
+    keep = m != -3
+    al_o = al.to_numpy(dtype=object)
+    vals = [al_o[k] if k >= 0 else (lab if k == -4 else None) for k, lab in zip(m[keep], bl[keep])]
+    return pd.Series(vals, index=pd.Index(bl[keep]), name="matched_region", dtype=object)
 
 
 def disruption(
@@ -195,9 +245,10 @@ def disruption(
     """How much moving from split A to split B disrupts customers.
 
     All inputs are Series indexed by customer_id (``region_*``: region_id, ``owner_*``:
-    rep_id, ``revenue``: non-negative weight; negative values count as 0).  A customer is
-    *moved* when its region or its owner differs between A and B (a missing owner on one
-    side and a present one on the other counts as a change).  With ``match_labels`` the
+    rep_id, ``revenue``: non-negative weight; negative values count as 0).  Regions and owners
+    are compared as text.  A customer is *moved* when its region or its owner differs between
+    A and B (a missing region counts as a change; a missing owner on one side and a present one
+    on the other counts as a change, missing on both sides does not).  With ``match_labels`` the
     region labels of B are first matched to A by :func:`match_region_labels`.
 
     Returns a dict: ``n_customers``, ``share_region_changed``, ``share_owner_changed``,
@@ -208,15 +259,20 @@ def disruption(
     idx = region_a.index
     if not region_b.index.equals(idx):
         region_b = region_b.reindex(idx)
-    rb = region_b.astype(str)
+    ac, al = _text_codes(region_a)
+    bc, bl = _text_codes(region_b)
     if match_labels:
-        rb = rb.map(match_region_labels(region_a, region_b))
-    reg = (region_a.astype(str).to_numpy() != rb.to_numpy())
+        m = _match_codes(ac, al, bc, bl)
+        b_in_a = np.where(bc >= 0, m[np.maximum(bc, 0)] if len(m) else -2, -1)
+    else:
+        b_in_a = _recode(bc, bl, al)
+    reg = (ac < 0) | (b_in_a < 0) | (ac != b_in_a)
     if owner_a is not None and owner_b is not None:
-        oa = owner_a.reindex(idx).astype(object).to_numpy()
-        ob = owner_b.reindex(idx).astype(object).to_numpy()
-        na, nb = pd.isna(oa), pd.isna(ob)
-        own = np.where(na & nb, False, np.where(na | nb, True, oa != ob)).astype(bool)
+        oc, ol = _text_codes(owner_a if owner_a.index.equals(idx) else owner_a.reindex(idx))
+        pc, pl = _text_codes(owner_b if owner_b.index.equals(idx) else owner_b.reindex(idx))
+        pc = _recode(pc, pl, ol)
+        na, nb = oc == -1, pc == -1
+        own = (na != nb) | (~na & ~nb & (oc != pc))
     else:
         own = np.zeros(len(idx), dtype=bool)
     moved = reg | own

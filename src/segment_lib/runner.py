@@ -10,13 +10,13 @@ exports it to HTML with the code hidden, and publishes::
       <run>/metrics.json       {notebook: {metric: value}} headline numbers (sorted keys)
       <run>/run.json           run manifest used to build the index
 
-Parameters injected into every notebook (its ``parameters`` cell must declare them):
+The run's data, features and tiers are computed once (:func:`segment_lib.pipeline.build_context`)
+and saved in the build folder; every notebook opens that same context, so all reports of a run use
+the same tiers.  Parameters injected into every notebook (its ``parameters`` cell declares them):
 
-- ``config_path``: absolute path of the YAML config;
+- ``config_path``: absolute path of the YAML config (the notebook reads its ``params`` from it);
 - ``metrics_path``: where ``report.record_metrics`` writes that notebook's numbers;
-- from the config's ``params.<section>`` where ``<section>`` is the notebook name without its
-  number (``01_tiering`` -> ``params.tiering``): every key the parameters cell declares, and the
-  whole section as ``params`` if the cell declares ``params``.
+- ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
 into place only when every notebook succeeded, so a failure leaves the previous report intact
@@ -109,30 +109,22 @@ def _select_notebooks(requested: Sequence[str] | None, configured: Sequence[str]
     return present
 
 
-def notebook_section(name: str) -> str:
-    """Config params section of a notebook: ``01_tiering`` -> ``tiering``."""
-    return name.split("_", 1)[1] if "_" in name else name
+def _declares(nb_path: Path, name: str) -> bool:
+    import papermill as pm
+
+    return name in pm.inspect_notebook(str(nb_path))
 
 
 def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | None,
-                        params: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Parameters to inject into ``nb_path`` and the config keys it does not declare (ignored)."""
+                        context_path: Path | None = None) -> dict[str, Any]:
+    """Parameters to inject into ``nb_path``: those of the three run parameters its cell declares."""
     import papermill as pm
 
     declared = set(pm.inspect_notebook(str(nb_path)).keys())
-    section = params.get(notebook_section(nb_path.stem)) or {}
-    values: dict[str, Any] = {"config_path": str(config_path),
-                              "metrics_path": None if metrics_path is None else str(metrics_path)}
-    ignored: list[str] = []
-    if isinstance(section, dict):
-        for k, v in section.items():
-            if k in declared and k not in values:
-                values[k] = copy.deepcopy(v)
-            elif "params" not in declared:
-                ignored.append(k)
-        if "params" in declared:
-            values["params"] = copy.deepcopy(section)
-    return values, ignored
+    values = {"config_path": str(config_path),
+              "metrics_path": None if metrics_path is None else str(metrics_path),
+              "context_path": None if context_path is None else str(context_path)}
+    return {k: v for k, v in values.items() if k in declared or k == "config_path"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,6 +416,7 @@ def run_reports(
     (default: :func:`find_notebooks_dir` and the config's ``reports.dir``).
     ``timeout``: seconds allowed per cell (None = no limit).
     """
+    from . import pipeline
     from .config import load_config
     from .io import load_dataset
 
@@ -450,6 +443,14 @@ def run_reports(
     timings: dict[str, float] = {}
     try:
         (build / "_metrics").mkdir()
+        context_path = None
+        if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
+            t0 = time.perf_counter()
+            ctx = pipeline.build_context(cfg, dataset=dataset)
+            context_path = pipeline.save_context(ctx, build / "_context")
+            timings["context"] = time.perf_counter() - t0
+            progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
+                     f"({timings['context']:.1f}s)")
         metrics: dict[str, Any] = {}
         executed: dict[str, nbformat.NotebookNode] = {}
         for i, name in enumerate(names, 1):
@@ -457,9 +458,7 @@ def run_reports(
             t0 = time.perf_counter()
             nb_path = nb_dir / f"{name}.ipynb"
             mpath = build / "_metrics" / f"{name}.json"
-            params, ignored = notebook_parameters(nb_path, config_path, mpath, dict(cfg.params))
-            for k in ignored:
-                progress(f"  note: params.{notebook_section(name)}.{k} is not a parameter of {name}; ignored")
+            params = notebook_parameters(nb_path, config_path, mpath, context_path)
             try:
                 executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
                                                   timeout=timeout, language=cfg.reports.language)
@@ -477,6 +476,7 @@ def run_reports(
             progress(f"  {name} done in {timings[name]:.1f}s")
 
         shutil.rmtree(build / "_metrics")
+        shutil.rmtree(build / "_context", ignore_errors=True)
         (build / "metrics.json").write_text(
             json.dumps(metrics, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -501,7 +501,7 @@ def run_reports(
             "config": config_path.name,
             "as_of": None if dataset.as_of is None else str(pd_date(dataset.as_of)),
             "current_split": dataset.current_split,
-            "params": cfg.params,
+            "params": cfg.params.to_dict(),
             "data": _data_summary(dataset),
             "warnings": list(dataset.warnings),
             "reports": reports,

@@ -28,28 +28,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import ModelInputError
+from .measures import gini  # noqa: F401  (the one definition; stats.gini is re-exported)
 
 # ---------------------------------------------------------------------------
 # Balance measures
 # ---------------------------------------------------------------------------
-
-
-def gini(x) -> float:
-    """Gini coefficient of non-negative values: sum_ij |x_i - x_j| / (2 n^2 mean).
-
-    0 = perfectly equal, (n-1)/n = everything on one element.  Computed from the sorted
-    values as (2 * sum_i i x_(i)) / (n * sum x) - (n + 1) / n with i = 1..n.  NaNs are dropped;
-    NaN for an empty input or a zero total.
-    """
-    v = np.asarray(x, dtype=float)
-    v = np.sort(v[~np.isnan(v)])
-    n = v.size
-    if n == 0 or v.sum() == 0:
-        return float("nan")
-    if (v < 0).any():
-        raise ModelInputError("gini needs non-negative values")
-    i = np.arange(1, n + 1)
-    return float(2.0 * np.sum(i * v) / (n * v.sum()) - (n + 1) / n)
 
 
 def cv(x) -> float:

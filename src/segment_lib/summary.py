@@ -9,24 +9,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import measures
 from .contract import TABLES, Dataset
 
 
 def customer_revenue(dataset: Dataset, months: int | None = 12) -> pd.DataFrame:
-    """Net revenue per customer over the ``months`` before ``dataset.as_of`` (all history if None).
+    """Net revenue per customer over the ``months`` calendar months before ``dataset.as_of`` (all history if
+    ``months`` is None): :func:`segment_lib.measures.customer_revenue` as a table.
 
     Returns columns ``customer_id``, ``revenue``: one row per customer in ``customers``,
     0 for customers without transactions in the window (returns can make it negative).
+    A window needs ``dataset.as_of`` (:class:`~segment_lib.errors.ModelInputError` otherwise).
     """
-    tx = dataset.transactions
-    if months is not None and dataset.as_of is not None:
-        start = pd.Timestamp(dataset.as_of) - pd.DateOffset(months=months)
-        tx = tx[(tx["date"] > start) & (tx["date"] <= pd.Timestamp(dataset.as_of))]
-    rev = tx.groupby("customer_id", sort=False)["amount"].sum()
     ids = dataset.customers["customer_id"]
-    out = pd.DataFrame({"customer_id": ids.to_numpy(),
-                        "revenue": rev.reindex(ids).fillna(0.0).to_numpy(dtype=float)})
-    return out
+    rev = measures.customer_revenue(dataset.transactions, dataset.as_of, None, months=months, customer_ids=ids)
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "revenue": rev.to_numpy(dtype=float)})
 
 
 def pareto_curve(revenue: pd.Series | np.ndarray) -> pd.DataFrame:
@@ -60,13 +57,9 @@ def top_share_for(revenue: pd.Series | np.ndarray, target: float = 0.8) -> float
 
 
 def gini(revenue: pd.Series | np.ndarray) -> float:
-    """Gini coefficient of revenue (negatives as 0): 0 = everyone equal, 1 = one customer has all."""
-    v = np.sort(np.clip(np.asarray(revenue, dtype=float), 0.0, None))
-    n = len(v)
-    if n == 0 or v.sum() <= 0:
-        return float("nan")
-    ranks = np.arange(1, n + 1)
-    return float((2 * (ranks * v).sum()) / (n * v.sum()) - (n + 1) / n)
+    """Gini coefficient of revenue, net returns (negatives) counted as 0: 0 = everyone equal, 1 = one
+    customer has all.  :func:`segment_lib.measures.gini` with ``negatives="clip"``."""
+    return measures.gini(revenue, negatives="clip")
 
 
 def customers_by_region(dataset: Dataset, split: str | None = None) -> pd.DataFrame:

@@ -28,6 +28,9 @@ def test_all_reports_on_the_sample_export(tmp_path):
     assert m["02_regions"]["split"] == "traditional"
     assert m["02_regions"]["n_noncontiguous_regions"] == 0  # the 海南–广东 sea link from the config is used
     assert m["03_rebalance"]["rebalance_solver"]
+    # one run, one set of tiers: the regions and rebalance reports use the tiering report's tiers
+    prints = {m[nb]["tiers_fingerprint"] for nb in ("01_tiering", "02_regions", "03_rebalance")}
+    assert len(prints) == 1, prints
     # personal data (names, phones) never reaches a manager report by default
     html = "".join(p.read_text(encoding="utf-8") for p in run.glob("*.html"))
     cust = (ROOT / "data" / "sample_export" / "customers.csv").read_bytes().decode("gbk").splitlines()

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from segment_lib.config import Config, load_config
 from segment_lib.errors import ConfigError, SegmentLibError
+from segment_lib.params import DEFAULT_TIER_EFFORT, DEFAULT_TOLERANCE, Params
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +43,7 @@ def test_demo_config_loads_with_paths_relative_to_yaml():
     assert cfg.reports.dir == (ROOT / "reports").resolve()
     assert cfg.reports["notebooks"][0] == "00_overview"  # dict-style access works too
     assert cfg.demo.n_customers == 20000 and cfg.demo["seed"] == 7
-    assert cfg.params["tiering"]["method"] == "kmeans"
+    assert cfg.params.tiering.method == "kmeans"
 
 
 def test_sample_export_config_loads():
@@ -60,7 +62,7 @@ def test_defaults_and_source_fields(tmp_path):
     assert cfg.sources["geo_units"].path == (tmp_path / "data" / "geo.csv").resolve()  # shorthand
     assert cfg.sources["reps"].sheet == "销售人员"
     assert cfg.sources["customers"].date_format is None
-    assert cfg.params == {}
+    assert cfg.params == Params() and cfg.params.rebalance.tolerance == DEFAULT_TOLERANCE
     assert isinstance(cfg, Config)
 
 
@@ -140,12 +142,16 @@ def test_with_overrides_copies_and_deep_merges():
                              params={"tiering": {"n_tiers": 4}}, **{"params.rebalance.tolerance": 0.2})
     assert new.as_of == pd.Timestamp("2025-06-30")
     assert new.current_split == "other"
-    assert new.params["tiering"] == {"method": "kmeans", "n_tiers": 4, "labels": ["VIP", "Key", "Regular", "Dormant"]}
-    assert new.params["rebalance"]["tolerance"] == 0.2
+    assert new.params.to_dict()["tiering"] == {"method": "kmeans", "n_tiers": 4,
+                                               "labels": ["VIP", "Key", "Regular", "Dormant"]}
+    assert new.params.tiering.n_tiers == 4 and new.params.tiering.labels == ["VIP", "Key", "Regular", "Dormant"]
+    assert new.params.rebalance.tolerance == 0.2
     # original untouched
     assert cfg.as_of == pd.Timestamp("2025-12-31")
-    assert cfg.params["tiering"]["n_tiers"] == "auto"
-    assert cfg.params["rebalance"]["tolerance"] == 0.10
+    assert cfg.params.tiering.n_tiers == "auto"
+    assert cfg.params.rebalance.tolerance == 0.10
+    with pytest.raises(ConfigError, match=r"params.tiering.n_tier: unknown key 'n_tier'; did you mean 'n_tiers'"):
+        cfg.with_overrides(**{"params.tiering.n_tier": 3})
     with pytest.raises(ConfigError, match="did you mean 'as_of'"):
         cfg.with_overrides(asof="2025-01-01")
     with pytest.raises(ConfigError, match="not a date"):
@@ -172,3 +178,38 @@ def test_reports_language(tmp_path):
     p.write_text(base + "reports: {language: fr}\n")
     with pytest.raises(ConfigError, match="reports.language"):
         load_config(p)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"tiering": {"n_tier": 4}}, r"params\.tiering\.n_tier: unknown key 'n_tier'; did you mean 'n_tiers'\?"),
+    ({"tierng": {"n_tiers": 4}}, r"params\.tierng: unknown section 'tierng'; did you mean 'tiering'\?"),
+    ({"rebalance": {"tolerence": 0.2}}, r"params\.rebalance\.tolerence: .*did you mean 'tolerance'"),
+    ({"regions": {"tier_efort": {"VIP": 2}}}, r"params\.regions\.tier_efort: .*did you mean 'tier_effort'"),
+    ({"geo": {"extra_edge": []}}, r"params\.geo\.extra_edge: .*did you mean 'extra_edges'"),
+    ({"overview": {"revenue_month": 6}}, r"params\.overview\.revenue_month: .*did you mean 'revenue_months'"),
+    ({"engine": {"nme": "dask"}}, r"params\.engine: unknown key"),
+    ({"rebalance": {"tolerance": "ten percent"}}, r"params\.rebalance\.tolerance: expected a number, got str"),
+    ({"regions": {"show_ids": "yes"}}, r"params\.regions\.show_ids: expected true or false"),
+    ({"tiering": {"method": "kmean"}}, r"params\.tiering\.method: 'kmean' is not one of .*did you mean 'kmeans'"),
+    ({"regions": {"tier_effort": {"VIP": -1}}}, r"params\.regions\.tier_effort\.VIP: expected a number >= 0"),
+    ({"geo": {"extra_edges": [["HI"]]}}, r"params\.geo\.extra_edges\[0\]: expected a pair"),
+    ({"rebalance": {"tolerance": -0.1}}, r"params\.rebalance\.tolerance: must be at least 0"),
+])
+def test_params_typos_and_types_fail_with_the_dotted_key(tmp_path, params, message):
+    p = write(tmp_path, SOURCES + "\n" + yaml.safe_dump({"params": params}, allow_unicode=True))
+    with pytest.raises(ConfigError, match=message):
+        load_config(p)
+
+
+def test_params_defaults_live_in_one_place():
+    from segment_lib.params import RebalanceParams, RegionsParams
+
+    assert RebalanceParams().tolerance == DEFAULT_TOLERANCE
+    assert RegionsParams().tier_effort == DEFAULT_TIER_EFFORT
+    # every params default is typed and documented
+    from dataclasses import fields
+
+    from segment_lib import params as pm
+    for cls in (pm.OverviewParams, pm.TieringParams, pm.RegionsParams, pm.RebalanceParams, pm.GeoParams):
+        for f in fields(cls):
+            assert f.metadata["doc"] and f.metadata["types"], (cls.__name__, f.name)

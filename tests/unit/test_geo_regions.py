@@ -90,3 +90,36 @@ def test_disruption_missing_owner_counts_as_change():
     r = pd.Series(["N", "N"], index=idx)
     d = geo.disruption(r, r, pd.Series(["r1", None], index=idx), pd.Series(["r1", "r2"], index=idx))
     assert d["share_owner_changed"] == 0.5
+
+
+def test_label_matching_prefers_own_names_and_never_maps_two_labels_onto_one():
+    idx = ["c1", "c2", "c3"]
+    ra = pd.Series(["N", "S", "S"], index=idx)
+    rb = pd.Series(["N", "S", "(unassigned)"], index=idx)  # c3 leaves S; "(unassigned)" ties with S on overlap
+    assert geo.match_region_labels(ra, rb).to_dict() == {"(unassigned)": "(unassigned)", "N": "N", "S": "S"}
+    d = geo.disruption(ra, rb, match_labels=True)
+    assert d["share_region_changed"] == pytest.approx(1 / 3)
+    # a leftover label whose name is taken by another match matches nothing
+    ra = pd.Series(["A", "A", "B"], index=idx)
+    rb = pd.Series(["B", "B", "C"], index=idx)  # B -> A (2 customers), C -> B (1); nothing left over
+    assert geo.match_region_labels(ra, rb).to_dict() == {"B": "A", "C": "B"}
+    rb = pd.Series(["B", "B", "A"], index=["c1", "c2", "c3"])
+    m = geo.match_region_labels(pd.Series(["A", "A", "A"], index=idx), rb)
+    assert m.to_dict() == {"A": None, "B": "A"}
+    assert geo.disruption(pd.Series(["A", "A", "A"], index=idx), rb, match_labels=True)["share_region_changed"] == (
+        pytest.approx(1 / 3))
+
+
+def test_disruption_categorical_and_na_owners_equal_plain_text():
+    idx = [f"c{i}" for i in range(6)]
+    ra = pd.Series(["N", "N", "S", "S", "S", "N"], index=idx)
+    rb = pd.Series(["R1", "R2", "R2", "R2", "R1", "R1"], index=idx)
+    oa = pd.Series(["r1", None, "r3", "r4", None, "r6"], index=idx, dtype="string")  # pd.NA for missing
+    ob = pd.Series(["r1", "r2", "r3", "r9", None, "r6"], index=idx, dtype="string")
+    rev = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], index=idx)
+    plain = geo.disruption(ra, rb, oa.astype(object), ob.astype(object), rev, match_labels=True)
+    cat = geo.disruption(ra.astype("category"), rb.astype("category"), oa.astype("category"),
+                         ob.astype("category"), rev, match_labels=True)
+    na = geo.disruption(ra, rb, oa, ob, rev, match_labels=True)
+    assert plain == cat == na
+    assert plain["share_owner_changed"] == pytest.approx(2 / 6)  # c1 gains an owner, c3 changes; c4 none->none

@@ -6,7 +6,7 @@ import pytest
 
 from segment_lib import regions
 from segment_lib.contract import Dataset
-from segment_lib.errors import ConfigError, DataContractError
+from segment_lib.errors import ConfigError, DataContractError, ModelInputError
 
 AS_OF = pd.Timestamp("2025-12-31")
 
@@ -150,9 +150,11 @@ def test_core_customers_rule():
 
 
 def test_water_fill():
-    assert regions._water_fill(np.array([2.0, 0.0]), np.array([10.0, 10.0]), 4.0) == pytest.approx([1.0, 3.0])
-    assert regions._water_fill(np.array([8.0, 0.0]), np.array([10.0, 10.0]), 2.0) == pytest.approx([0.0, 2.0])
-    assert regions._water_fill(np.array([1.0]), np.array([5.0]), 0.0) == pytest.approx([0.0])
+    from segment_lib.regions.ownership import _water_fill
+
+    assert _water_fill(np.array([2.0, 0.0]), np.array([10.0, 10.0]), 4.0) == pytest.approx([1.0, 3.0])
+    assert _water_fill(np.array([8.0, 0.0]), np.array([10.0, 10.0]), 2.0) == pytest.approx([0.0, 2.0])
+    assert _water_fill(np.array([1.0]), np.array([5.0]), 0.0) == pytest.approx([0.0])
 
 
 def test_fairness_targets_hand_computed():
@@ -191,6 +193,9 @@ def test_unassigned_unit_with_customers_is_an_error_or_listed():
     assert g.loc[regions.UNASSIGNED, "n_customers"] == 1
     assert ev.ownership.set_index("check").loc["orphan_unit", "ids"] == "D"
     assert ev.ownership.set_index("check").loc["without_owner", "count"] == 1  # C6's rep is not in its region
+    # C6 leaves region S for "(unassigned)": a move, even though "(unassigned)" could be matched to S
+    assert ev.params["disruption"]["share_region_changed"] == pytest.approx(1 / 6)
+    assert ev.params["disruption"]["revenue_share_region_changed"] == pytest.approx(200 / 400)
 
 
 def test_unassigned_unit_without_customers_is_listed():
@@ -226,7 +231,30 @@ def test_unknown_split_name_and_tier_problems():
     with pytest.raises(ConfigError, match="effort"):
         regions.evaluate_split(_dataset(), TIERS.replace("Key", "Gold"), fit_model=False)
     ev = regions.evaluate_split(_dataset(), TIERS.drop("C6"), fit_model=False, min_responses=2)
-    assert any("no tier" in w for w in ev.warnings)
+    assert any("1 customers have no tier" in w and "effort 1.0" in w for w in ev.warnings)
+    # an untiered customer counts with effort 1.0 (measures.UNTIERED_EFFORT): S = C5 2 + C6 1
+    assert ev.per_region.set_index("region_id").loc["S", "workload"] == pytest.approx(3.0)
+
+
+def test_analysis_date_is_explicit_or_the_datasets():
+    ds = _dataset()
+    ds.as_of = None
+    with pytest.raises(ModelInputError, match="analysis date"):
+        regions.evaluate_split(ds, TIERS, fit_model=False, min_responses=2)
+    ev = regions.evaluate_split(ds, TIERS, fit_model=False, min_responses=2, as_of=AS_OF)
+    assert ev.per_rep.set_index("rep_id").loc["R2", "revenue"] == pytest.approx(20.0)  # the 2024 order is out
+    # an explicit date overrides the dataset's: on 2025-06-30 only C3's March order is in the window
+    from segment_lib.regions.prepare import _prepare
+
+    early = _prepare(_dataset(), TIERS, fit_model=False, as_of=pd.Timestamp("2025-06-30"))
+    assert early.as_of == pd.Timestamp("2025-06-30") and early.revenue.tolist() == [0, 0, 20, 0, 0, 0]
+
+
+def test_over_capacity_flag_uses_the_tolerance():
+    # S runs at 1.2x its capacity: flagged with the default tolerance (0.10), not with 0.25
+    assert _ev().per_region.set_index("region_id").loc["S", "flagged"]
+    ev = _ev(tolerance=0.25)
+    assert not ev.per_region["flagged"].any() and ev.params["tolerance"] == 0.25
 
 
 def test_compare_splits_and_score():
@@ -328,7 +356,7 @@ def test_fast_disruption_matches_geo_disruption(demo):
     ev = regions.evaluate_split(ds, tiers, s, fit_model=False, rep_regions=reps)
     a0 = cur.assignment.set_index("customer_id")
     a1 = ev.assignment.set_index("customer_id")
-    from segment_lib.regions import _prepare
+    from segment_lib.regions.prepare import _prepare
 
     rev = pd.Series(_prepare(ds, tiers, fit_model=False).revenue, index=a0.index)
     expected = geo.disruption(a0["region_id"].astype(str), a1["region_id"].astype(str),

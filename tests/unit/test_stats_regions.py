@@ -20,6 +20,47 @@ def test_gini_hand_computed():
         stats.gini([-1, 2])
 
 
+def test_one_gini_for_stats_and_summary():
+    from segment_lib import measures, summary
+
+    assert stats.gini is measures.gini
+    x = np.random.default_rng(3).lognormal(0, 1.5, 500)
+    assert summary.gini(x) == stats.gini(x) == measures.gini(x)  # bit-identical: one definition
+    # revenue with net returns: summary clips negatives to 0, the load measure refuses them
+    assert summary.gini([-5.0, 0.0, 0.0, 4.0]) == pytest.approx(0.75)
+    assert measures.gini([-5.0, 0.0, 0.0, 4.0], negatives="clip") == pytest.approx(0.75)
+
+
+def test_tier_effort_weights_by_name_or_by_rank():
+    from segment_lib.measures import tier_effort_weights
+    from segment_lib.params import DEFAULT_TIER_EFFORT
+
+    assert tier_effort_weights() == DEFAULT_TIER_EFFORT
+    assert tier_effort_weights(["Key", "VIP"]) == {"Key": 2.0, "VIP": 4.0}  # known names keep their weight
+    # unknown names, best first, spread by rank over VIP 4 > Key 2 > Regular 1 > Dormant 0.3
+    assert tier_effort_weights(["A", "B", "C"]) == {"A": 4.0, "B": 1.0, "C": 0.3}  # positions 0, 1.5 -> 2, 3
+    assert tier_effort_weights(["A", "B"]) == {"A": 4.0, "B": 0.3}
+    assert tier_effort_weights(["Only"]) == {"Only": 4.0}
+    assert tier_effort_weights(list("ABCDEF"), {"hi": 3, "lo": 1}) == {"A": 3, "B": 3, "C": 3, "D": 1, "E": 1,
+                                                                         "F": 1}
+
+
+def test_customer_effort_counts_untiered_with_one():
+    from segment_lib.errors import ConfigError
+    from segment_lib.measures import UNTIERED_EFFORT, customer_effort
+
+    ce = customer_effort(pd.Series({"c1": "VIP", "c3": "Dormant", "zz": "Key"}), ["c1", "c2", "c3"])
+    assert ce.effort.tolist() == [4.0, UNTIERED_EFFORT, 0.3] and UNTIERED_EFFORT == 1.0
+    assert ce.untiered.tolist() == [False, True, False] and ce.tier.tolist() == ["VIP", None, "Dormant"]
+    assert ce.n_untiered == 1 and ce.n_extra == 1
+    assert ce.note == "1 customers have no tier; they count with effort 1.0"
+    assert customer_effort(pd.Series({"c1": "VIP"}), ["c1"]).note is None
+    with pytest.raises(ConfigError, match="no effort weight"):
+        customer_effort(pd.Series({"c1": "Gold"}), ["c1"])
+    with pytest.raises(ModelInputError, match="duplicate"):
+        customer_effort(pd.Series(["VIP", "Key"], index=["c1", "c1"]), ["c1"])
+
+
 def test_cv_and_balance_hand_computed():
     # population sd of 1,2,3 = sqrt(2/3); mean 2
     assert stats.cv([1, 2, 3]) == pytest.approx(np.sqrt(2 / 3) / 2)

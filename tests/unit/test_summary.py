@@ -35,6 +35,29 @@ def test_customer_revenue_window_and_zero_fill():
     assert rev["revenue"].tolist() == [80.0, 15.0, 5.0, 0.0]  # C4 bought only in 2023
 
 
+def test_customer_revenue_single_home():
+    from segment_lib import measures
+    from segment_lib.errors import ModelInputError
+
+    ds = _dataset()
+    tx, as_of = ds.transactions, ds.as_of
+    # days: (2025-12-31 - 45 days, 2025-12-31] holds C1's 20 and C2's 15
+    r = measures.customer_revenue(tx, as_of, 45, customer_ids=ds.customers["customer_id"])
+    assert r.tolist() == [20.0, 15.0, 0.0, 0.0]
+    # without customer ids: the buyers in the window, sorted by id
+    assert measures.customer_revenue(tx, as_of, 45).to_dict() == {"C1": 20.0, "C2": 15.0}
+    # calendar months (the overview) and all history
+    assert measures.customer_revenue(tx, as_of, None, months=12).to_dict() == {"C1": 80.0, "C2": 15.0, "C3": 5.0}
+    assert measures.customer_revenue(tx, None, None).sum() == 1100.0
+    neg = tx.assign(amount=[60.0, -90.0, 15.0, 5.0, 1000.0])
+    assert measures.customer_revenue(neg, as_of, 365)["C1"] == -30.0
+    assert measures.customer_revenue(neg, as_of, 365, clip_at_zero=True)["C1"] == 0.0
+    with pytest.raises(ModelInputError, match="analysis date"):
+        measures.customer_revenue(tx, None, 365)
+    with pytest.raises(ModelInputError, match="not both"):
+        measures.customer_revenue(tx, as_of, 365, months=12)
+
+
 def test_pareto_curve_and_top_share():
     rev = np.array([80.0, 15.0, 5.0, 0.0])
     curve = summary.pareto_curve(rev)

@@ -148,11 +148,14 @@ def test_select_k_rule():
 
 
 def test_stability_when_auto_k_differs_from_the_labels(demo):
-    """Four names given, auto picks another k: the model falls back to generic names, and the
-    stability refits must still run (they compare value ranks, not names) instead of all failing."""
+    """Four names given, auto picks fewer tiers: the configured names are kept by rank (best and
+    worst always), and the stability refits still run (they compare value ranks, not names)."""
     _, f, _ = demo
     m = TierModel(n_tiers="auto", k_range=(2, 3), labels=["VIP", "Key", "Regular", "Dormant"], random_state=0).fit(f)
-    assert m.n_tiers_ in (2, 3) and m.tier_names_[0] == "Tier 1"
+    assert m.n_tiers_ in (2, 3)
+    assert m.tier_names_ == (["VIP", "Dormant"] if m.n_tiers_ == 2 else ["VIP", "Regular", "Dormant"])
+    big = TierModel(n_tiers="auto", k_range=(5, 5), labels=["VIP", "Key", "Regular", "Dormant"], random_state=0).fit(f)
+    assert big.tier_names_[0] == "Tier 1"  # more tiers than names: generic names, with a warning
     st = tier_stability(m, f, n_boot=3, sample_size=2000, random_state=0)
     overall = st.loc[st.scope == "overall"].iloc[0]
     assert overall["n_boot"] == 3 and overall["ari_mean"] > 0.8
@@ -168,6 +171,10 @@ def test_evidence(demo, auto_model):
     assert prof["dormancy_rate"].iloc[-1] > 0.95 and "csat_mean" in prof
     e = explain_tiers(auto_model, f, customer_ids=f["customer_id"][:50])
     assert len(e) == 50 and e["explanation"].str.contains("typical").all()
+    from segment_lib.fmt import money_text  # the one money formatter, as in the tables
+
+    spent = f.set_index("customer_id")["monetary_total"].reindex(e["customer_id"]).to_numpy()
+    assert all(f"spent {money_text(v)} (" in x for v, x in zip(spent, e["explanation"]))
     f0 = customer_features(d.dataset, as_of="2025-09-30")
     m0 = TierModel(n_tiers=4).fit(f0)
     mig = tier_migration(m0, auto_model)
@@ -330,3 +337,57 @@ def test_report_tables_for_managers(demo, auto_model):
     ks = k_scores_report_table(auto_model)
     assert (ks["Chosen"] == "✓").sum() == 1 and str(ks["Tiers"].dtype) == "int64"
     assert segment_rule_table(None)["R score"].iloc[1] == "3–4"
+
+
+# ---- fit on a seeded sample (fit_sample_size) -----------------------------------------------
+def test_fit_sample_size_labels_every_row_deterministically(demo):
+    _, f, truth = demo
+    m = TierModel(n_tiers=4, random_state=0, fit_sample_size=1500).fit(f)
+    assert m.fit_sample_size_ == 1500 and len(m.labels_) == len(f) == len(m.tiers_)
+    assert (m.tiers_["customer_id"].to_numpy() == f["customer_id"].to_numpy()).all()
+    np.testing.assert_array_equal(m.predict(f), m.labels_)
+    np.testing.assert_array_equal(m.tiers_["tier"].to_numpy(), m.labels_)
+    assert list(m.tiers_["tier_label"]) == [m.tier_names_[t] for t in m.labels_]
+    assert adjusted_rand_score(truth, m.labels_) >= 0.9
+    # the sample: np.random.RandomState(random_state).choice(len(X), size, replace=False), sorted
+    pick = np.sort(np.random.RandomState(0).choice(len(f), size=1500, replace=False))
+    ref = TierModel(n_tiers=4, random_state=0).fit(f.iloc[pick])
+    np.testing.assert_array_equal(ref.predict(f), m.labels_)
+    again = TierModel(n_tiers=4, random_state=0, fit_sample_size=1500).fit(f)
+    np.testing.assert_array_equal(again.labels_, m.labels_)
+    pd.testing.assert_frame_equal(again.tiers_, m.tiers_)
+
+
+def test_fit_sample_size_at_least_rows_is_a_full_fit(demo):
+    _, f, _ = demo
+    full = TierModel(method="gmm", n_tiers=3).fit(f)
+    m = TierModel(method="gmm", n_tiers=3, fit_sample_size=len(f)).fit(f)
+    np.testing.assert_array_equal(m.labels_, full.labels_)
+    pd.testing.assert_frame_equal(m.tiers_, full.tiers_)
+    pd.testing.assert_frame_equal(m.centers_, full.centers_)
+    assert m.fit_sample_size_ is None  # fitted on all rows
+
+
+def test_fit_sample_size_group_by_and_value_rules(demo):
+    _, f, _ = demo
+    m = TierModel(n_tiers=3, group_by="industry", fit_sample_size=2000).fit(f)
+    assert list(m.tiers_.columns) == ["customer_id", "tier", "tier_label", "industry"]
+    assert (m.tiers_["industry"].to_numpy() == f["industry"].astype(str).to_numpy()).all()
+    np.testing.assert_array_equal(m.predict(f), m.labels_)
+    for method in ("rfm", "abc"):  # quantiles / cumulative shares need every row: sample ignored
+        full = TierModel(method=method).fit(f)
+        s = TierModel(method=method, fit_sample_size=100).fit(f)
+        pd.testing.assert_frame_equal(s.tiers_, full.tiers_)
+        assert s.fit_sample_size_ is None
+    with pytest.raises(ModelInputError, match="fit_sample_size"):
+        TierModel(fit_sample_size=0).fit(f)
+
+
+def test_fit_sample_size_is_an_estimator_param():
+    from sklearn.base import clone
+
+    m = TierModel(method="gmm", fit_sample_size=1000)
+    assert m.get_params()["fit_sample_size"] == 1000 and TierModel().get_params()["fit_sample_size"] is None
+    c = clone(m)
+    assert c.fit_sample_size == 1000 and c.method == "gmm" and not hasattr(c, "fit_sample_size_")
+    assert clone(m.set_params(fit_sample_size=None)).fit_sample_size is None

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..params import DEFAULT_TOLERANCE
 from . import BAD, NEUTRAL, PALETTE, PERCENT, PRIMARY, TEXT, label, new_figure
 
 
@@ -66,7 +67,7 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
             txt = f"{r}\n{lr:.2f}×" if np.isfinite(lr) else r
             ax.annotate(txt, (geom.loc[r, "centre_lon"], geom.loc[r, "centre_lat"]), xytext=(0, 16),
                         textcoords="offset points", ha="center", fontsize=10, fontweight="bold",
-                        color=BAD if np.isfinite(lr) and lr > 1 + evaluation.params.get("tolerance", 0.1) else TEXT,
+                        color=BAD if np.isfinite(lr) and lr > 1 + evaluation.params.get("tolerance", DEFAULT_TOLERANCE) else TEXT,
                         bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=colors[r], alpha=0.85), zorder=5)
     ax.set_aspect(1 / np.cos(np.radians(u["lat"].mean())))
     ax.set_xlabel(label("经度", "longitude"))

@@ -8,7 +8,7 @@ See ``docs/rebalance.md`` for which solver runs when and why; :mod:`.baselines` 
 
 from .accounts import balanced_territories, rebalance_accounts
 from .baselines import ReclusterResult, balanced_recluster, compare_baselines, comparison_lines
-from .adapters import HybridRules, RebalanceInputs, customer_revenue, inputs_from_dataset, loads_over_time
+from .adapters import HybridRules, RebalanceInputs, inputs_from_dataset, loads_over_time
 from .ensemble import EnsembleResult, run_ensemble
 from .split import SplitProposal, propose_split, recluster_unconstrained, split_metrics
 from . import tables
@@ -16,7 +16,7 @@ from .whatif import RebalanceState, WhatIf, best_single_moves, readjust_over_tim
 
 __all__ = [
     "EnsembleResult", "HybridRules", "RebalanceInputs", "RebalanceState", "ReclusterResult", "SplitProposal", "WhatIf",
-    "balanced_recluster", "balanced_territories", "compare_baselines", "comparison_lines", "best_single_moves", "customer_revenue", "inputs_from_dataset", "loads_over_time", "propose_split",
+    "balanced_recluster", "balanced_territories", "compare_baselines", "comparison_lines", "best_single_moves", "inputs_from_dataset", "loads_over_time", "propose_split",
     "readjust_over_time", "rebalance_accounts", "recluster_unconstrained", "run_ensemble", "split_metrics", "tables",
     "what_if_move",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelInputError
+from ..params import DEFAULT_TOLERANCE
 from ..geo import adjacency_graph, haversine_km
 
 # Objective weights.  Moved revenue share is the goal (balance and contiguity are hard
@@ -178,7 +179,7 @@ def build_problem(
     extra_edges: list[tuple[str, str]] | None = None,
     locked_units: list[str] | tuple[str, ...] | None = None,
     n_regions: int | None = None,
-    tolerance: float = 0.10,
+    tolerance: float = DEFAULT_TOLERANCE,
     weights: dict[str, float] | None = None,
 ) -> Problem:
     """Validate the plain inputs and build a :class:`Problem`."""

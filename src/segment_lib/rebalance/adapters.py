@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import measures
 from ..contract import Dataset
 from ..errors import ModelInputError
-
-DEFAULT_TIER_EFFORT = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
 
 
 @dataclass
@@ -91,18 +90,6 @@ class RebalanceInputs:
                     fixed_load=self.fixed_load, extra_edges=self.extra_edges)
 
 
-def customer_revenue(dataset: Dataset, window_days: int = 365) -> pd.Series:
-    """Net revenue per customer over the ``window_days`` before ``dataset.as_of`` (clipped at 0)."""
-    tx = dataset.transactions
-    if tx.empty:
-        return pd.Series(dtype=float)
-    if dataset.as_of is not None:
-        end = pd.Timestamp(dataset.as_of)
-        tx = tx[(tx["date"] <= end) & (tx["date"] > end - pd.Timedelta(days=window_days))]
-    rev = tx.groupby(tx["customer_id"].astype(str))["amount"].sum().astype(float)
-    return rev.clip(lower=0.0)
-
-
 def inputs_from_dataset(
     dataset: Dataset,
     tiers: pd.Series,
@@ -116,12 +103,15 @@ def inputs_from_dataset(
 ) -> RebalanceInputs:
     """Build the rebalancing inputs from a Dataset, a tier per customer and effort weights.
 
-    ``tiers``: Series customer_id -> tier label.  Customers without a tier get effort 1.0 and
-    are reported in ``notes``.  ``customers_as_of`` keeps only customers created by that date
-    (used for re-adjustment over time).
+    ``tiers``: Series customer_id -> tier label; ``tier_effort``: label -> effort weight (default
+    :data:`segment_lib.params.DEFAULT_TIER_EFFORT`), see :func:`segment_lib.measures.customer_effort`:
+    customers without a tier count with effort 1.0 and are reported in ``notes``; a label without
+    a weight is a :class:`~segment_lib.errors.ConfigError`.  Revenue per account is
+    :func:`segment_lib.measures.customer_revenue` over ``revenue_window_days`` before
+    ``dataset.as_of``, net returns clipped at 0.  ``customers_as_of`` keeps only customers created by
+    that date (used for re-adjustment over time).
     """
     rules = rules or HybridRules()
-    te = dict(DEFAULT_TIER_EFFORT if tier_effort is None else tier_effort)
     if rules.cross_region not in ("geo", "owner"):
         raise ModelInputError("rules.cross_region must be 'geo' or 'owner'")
     notes: list[str] = []
@@ -136,17 +126,12 @@ def inputs_from_dataset(
     if customers_as_of is not None and "created_at" in c.columns:
         c = c[c["created_at"].isna() | (c["created_at"] <= pd.Timestamp(customers_as_of))]
     cid = c["customer_id"].astype(str).to_numpy()
-    t = pd.Series(tiers)
-    t.index = t.index.astype(str)
-    tier = t.reindex(cid).astype(object).to_numpy()
-    unknown = sorted({str(x) for x in tier if not pd.isna(x)} - set(te))
-    if unknown:
-        raise ModelInputError(f"tier labels {unknown} have no effort weight; add them to tier_effort")
-    missing = pd.isna(tier)
-    if missing.any():
-        notes.append(f"{int(missing.sum())} customers have no tier; counted with effort 1.0")
-    effort = np.array([1.0 if pd.isna(x) else te[str(x)] for x in tier])
-    rev = customer_revenue(dataset, revenue_window_days).reindex(cid).fillna(0.0).to_numpy()
+    ce = measures.customer_effort(tiers, cid, tier_effort)
+    if ce.note:
+        notes.append(ce.note)
+    effort = ce.effort.to_numpy(dtype=float)
+    rev = measures.customer_revenue(dataset.transactions, dataset.as_of, revenue_window_days, customer_ids=cid,
+                                    clip_at_zero=True).to_numpy(dtype=float)
     owner = c["owner_rep_id"].astype(object).to_numpy() if "owner_rep_id" in c.columns else np.full(len(c), None)
     owner = np.array([None if pd.isna(o) else str(o) for o in owner], dtype=object)
     owner_region = np.array([rep_region.get(o) if o is not None else None for o in owner], dtype=object)
@@ -160,7 +145,7 @@ def inputs_from_dataset(
         ok = np.isfinite(clat) & np.isfinite(clon)
         lat, lon = np.where(ok, clat, lat), np.where(ok, clon, lon)
 
-    tier_s = np.array(["" if pd.isna(x) else str(x) for x in tier], dtype=object)
+    tier_s = np.where(ce.untiered, "", ce.tier.to_numpy(dtype=object)).astype(object)
     kam = np.isin(tier_s, list(rules.key_account_tiers))
     core = np.isin(tier_s, list(rules.core_tiers)) & ~kam & np.array([o is not None for o in owner_region])
     cross = np.array([(o is not None and u is not None and o != u) for o, u in zip(owner_region, unit_region)])

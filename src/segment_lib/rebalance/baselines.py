@@ -56,6 +56,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from ..errors import ModelInputError
+from ..params import DEFAULT_TOLERANCE
 from ..geo import adjacency_graph
 from .exact import configure_solver
 
@@ -170,7 +171,7 @@ def balanced_recluster(
     accounts: pd.DataFrame,
     region_capacity: pd.Series,
     *,
-    tolerance: float = 0.10,
+    tolerance: float = DEFAULT_TOLERANCE,
     geo_units: pd.DataFrame | None = None,
     extra_edges: list[tuple[str, str]] | None = None,
     n_init: int = 10,
@@ -361,9 +362,18 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
 
     tol = proposal.metrics["tolerance"] if tolerance is None else tolerance
     kw = inputs.split_kwargs()
-    bal = balanced or balanced_recluster(inputs.recluster_accounts(), inputs.region_capacity, tolerance=tol,
-                             geo_units=inputs.geo_units, extra_edges=inputs.extra_edges, n_init=n_init,
-                             random_state=random_state)
+    bal, bal_error = balanced, None
+    if bal is None:
+        try:
+            bal = balanced_recluster(inputs.recluster_accounts(), inputs.region_capacity, tolerance=tol,
+                                     geo_units=inputs.geo_units, extra_edges=inputs.extra_edges, n_init=n_init,
+                                     random_state=random_state)
+        except ModelInputError as e:  # the baseline cannot reach the band: a row that says so, not a crash
+            bal_error = str(e)
+    nan = float("nan")
+    bm = bal.metrics if bal is not None else {"moved_revenue_share": nan, "balance_after": nan,
+                                               "max_deviation_after": nan, "within_tolerance": False,
+                                               "contiguous": None, "units_split": None}
     km = recluster_unconstrained(kw["geo_units"], kw["unit_load"], kw["current"], unit_revenue=kw["unit_revenue"],
                                  seed=random_state)
     km_m = split_metrics(km, kw["geo_units"], kw["unit_load"], kw["current"], kw["region_capacity"],
@@ -376,11 +386,12 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
          "within_tolerance": bool(proposal.regions["within_tolerance"].all()),
          "contiguous": bool(proposal.regions["contiguous"].all()), "units_split": 0,
          "note": f"{proposal.solver} ({proposal.status})"},
-        {"method": "balanced re-clustering of accounts", "moved_revenue_share": bal.metrics["moved_revenue_share"],
-         "balance": bal.metrics["balance_after"], "max_deviation": bal.metrics["max_deviation_after"],
-         "within_tolerance": bal.metrics["within_tolerance"], "contiguous": bal.metrics["contiguous"],
-         "units_split": bal.metrics["units_split"],
-         "note": "size-constrained k-means from scratch, same ±band"},
+        {"method": "balanced re-clustering of accounts", "moved_revenue_share": bm["moved_revenue_share"],
+         "balance": bm["balance_after"], "max_deviation": bm["max_deviation_after"],
+         "within_tolerance": bm["within_tolerance"], "contiguous": bm["contiguous"],
+         "units_split": bm["units_split"],
+         "note": "size-constrained k-means from scratch, same ±band" if bal_error is None
+         else f"not possible: {bal_error}"},
         {"method": "plain KMeans of provinces", "moved_revenue_share": km_m["moved_revenue_share"],
          "balance": km_m["balance_after"], "max_deviation": km_m["max_deviation_after"],
          "within_tolerance": km_m["max_deviation_after"] <= tol + 1e-9, "contiguous": km_m["contiguous"],
@@ -400,11 +411,15 @@ def comparison_lines(table: pd.DataFrame) -> list[str]:
         "from target)."
     ]
     verdict = "more" if b["moved_revenue_share"] > p["moved_revenue_share"] else "less"
-    lines.append(
-        f"Re-clustering the accounts from scratch to the same balance band moves {b['moved_revenue_share']:.1%} "
-        f"({verdict} than the proposal), splits {int(b['units_split'] or 0)} provinces between teams and "
-        f"{'keeps' if b['contiguous'] else 'does not keep'} every team's provinces connected."
-    )
+    if not np.isfinite(b["moved_revenue_share"]):
+        lines.append(f"Re-clustering the accounts from scratch cannot reach the same balance band here "
+                     f"({str(b['note']).removeprefix('not possible: ')}).")
+    else:
+        lines.append(
+            f"Re-clustering the accounts from scratch to the same balance band moves "
+            f"{b['moved_revenue_share']:.1%} ({verdict} than the proposal), splits {int(b['units_split'] or 0)} "
+            f"provinces between teams and {'keeps' if b['contiguous'] else 'does not keep'} every team's "
+            "provinces connected.")
     lines.append(
         f"Plain KMeans of the provinces moves {k['moved_revenue_share']:.1%} but ignores workload: its busiest "
         f"region is {k['max_deviation']:.0%} away from target — it does not solve the problem, so it is shown "

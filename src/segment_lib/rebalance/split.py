@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 
 from ..errors import InfeasibleSplitError, ModelInputError
+from ..params import DEFAULT_TOLERANCE
 from ._problem import Problem, build_problem, link_islands
 from .exact import solve_exact
 from .heuristic import match_labels, solve_heuristic
@@ -148,7 +149,7 @@ def propose_split(
     extra_edges: list[tuple[str, str]] | None = None,
     locked_units: list[str] | tuple[str, ...] | None = None,
     n_regions: int | None = None,
-    tolerance: float = 0.10,
+    tolerance: float = DEFAULT_TOLERANCE,
     weights: dict[str, float] | None = None,
     method: str = "auto",
     time_limit: float = 20.0,
@@ -174,7 +175,8 @@ def propose_split(
         :func:`segment_lib.rebalance.inputs_from_dataset`.
     extra_edges: non-land links, e.g. ``[("HI", "GD")]``.
     locked_units: units that must stay in their current region.
-    tolerance: allowed relative deviation of each region's load from its target (0.10 = ±10%).
+    tolerance: allowed relative deviation of each region's load from its target (default
+        :data:`segment_lib.params.DEFAULT_TOLERANCE`, ±10%).
     weights: {"revenue": 1.0, "compactness": 0.001, "distance": 0.0, "balance": 100.0} — objective weights
         (moved revenue share, cut-edge share; balance is the heuristic's penalty per unit of
         relative violation; the exact solver treats balance as a hard constraint).
@@ -371,7 +373,7 @@ def split_metrics(
     split: pd.Series, geo_units: pd.DataFrame, unit_load: pd.Series, current: pd.Series,
     region_capacity: pd.Series | None = None, *, unit_revenue: pd.Series | None = None,
     fixed_load: pd.Series | None = None, extra_edges: list[tuple[str, str]] | None = None,
-    tolerance: float = 0.10,
+    tolerance: float = DEFAULT_TOLERANCE,
 ) -> dict:
     """Balance / disruption / compactness metrics of any split against ``current``."""
     p = build_problem(geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleSplitError, ModelInputError
+from ..params import DEFAULT_TOLERANCE
 from ._problem import Problem, build_problem
 from .split import build_assign, propose_split
 
@@ -156,7 +157,7 @@ def readjust_over_time(
     revenue_by_date: pd.DataFrame | None = None,
     extra_edges: list[tuple[str, str]] | None = None,
     locked_units: list[str] | None = None,
-    tolerance: float = 0.10,
+    tolerance: float = DEFAULT_TOLERANCE,
     time_limit: float = 10.0,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -209,7 +210,7 @@ def readjust_over_time(
     return pd.DataFrame(drift), pd.DataFrame(changes)
 
 
-def best_single_moves(inputs, *, tolerance: float = 0.10, top: int = 10) -> pd.DataFrame:
+def best_single_moves(inputs, *, tolerance: float = DEFAULT_TOLERANCE, top: int = 10) -> pd.DataFrame:
     """Score every boundary move (unit → neighbouring region) from the current split with
     :func:`what_if_move` and return the ``top`` that improve balance most.
 

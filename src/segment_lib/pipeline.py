@@ -1,0 +1,219 @@
+"""The pipeline layer: one run's data, features and tiers, computed once and shared by every report.
+
+Everything a report needs that more than one report uses is made here, once per run:
+
+* the typed parameters (:class:`~segment_lib.params.Params`) with a notebook's overrides applied;
+* the dataset, loaded and validated once; its analysis date (``as_of``) is resolved once, in this
+  order: the explicit override, the config's ``as_of``, else the latest transaction date (io);
+* the customer features as of that date, on the configured engine (``params.engine``);
+* **the tiers of this run** (:class:`RunTiers`): one fitted :class:`~segment_lib.tiering.TierModel`
+  whose tiers the tiering, regions and rebalance reports all use.  A failure to tier is an error
+  naming the cause, never a silent substitute.
+
+The runner builds one :class:`RunContext` (:func:`build_context`), saves it in the run's build folder
+(:func:`save_context`) and hands its path to every notebook, which opens it in one call::
+
+    ctx = pipeline.open_report(config_path, context_path=context_path, params=params)
+
+Run by hand (Jupyter, papermill, nbval) without a ``context_path``, a notebook builds the same
+context itself; with parameter overrides that differ from the saved run, it builds a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import measures
+from .config import Config, load_config
+from .contract import Dataset
+from .errors import ModelInputError
+from .features import customer_features
+from .io import load_dataset
+from .params import Params, parse_engine
+from .tiering import TierModel
+
+__all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "open_report", "run_tiers",
+           "save_context", "load_context", "CONTEXT_FILE"]
+
+CONTEXT_FILE = "context.pkl"
+_FORMAT = 1  # bump when RunContext changes shape; an older file is rebuilt instead of read
+
+
+def fit_tiers(features: pd.DataFrame, engine: Any = None, *, y: Any = None, **model_params: Any) -> TierModel:
+    """A fitted :class:`TierModel` whose ``labels_`` / ``tiers_`` cover every customer, on any engine.
+
+    * pandas / duckdb / parquet: ``TierModel(**model_params).fit(features, y)``.
+    * dask, methods ``kmeans`` / ``gmm``: the model is fitted on a seeded sample of the engine's
+      ``sample_size`` rows (default 200,000) and labels every customer itself
+      (``TierModel(fit_sample_size=...)``); ``fit_sample_size_`` records the rows used.  The
+      quantile and cumulative-share methods (rfm, abc, threshold) use all rows.
+    """
+    spec = parse_engine(engine)
+    params = dict(model_params)
+    if spec.name == "dask" and params.get("method", "kmeans") in ("kmeans", "gmm"):
+        params.setdefault("fit_sample_size", int(spec.sample_size))
+    return TierModel(**params).fit(features, y)
+
+
+@dataclass(frozen=True)
+class RunTiers:
+    """The tiers of one run: the fitted model, each customer's tier name and each tier's effort weight.
+
+    ``labels``: Series customer_id -> tier name (best tier first in ``names``).
+    ``effort``: tier name -> effort weight (``params.regions.tier_effort``; names without a weight are
+    mapped by rank onto the weights, see :func:`segment_lib.measures.tier_effort_weights`).
+    ``source``: one sentence for the reports saying how the tiers were made.
+    """
+
+    model: TierModel
+    labels: pd.Series
+    names: list[str]
+    effort: dict[str, float]
+    source: str
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of every customer's tier: equal fingerprints mean the very same tiers."""
+        lab = self.labels.sort_index()
+        text = "\n".join(f"{i}\t{v}" for i, v in zip(lab.index, lab.to_numpy()))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The model's ``tiers_`` table (customer_id, tier, tier_label, …)."""
+        return self.model.tiers_
+
+
+def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
+    """Fit the run's tier model (``params.tiering``, ``params.engine``) and attach effort weights."""
+    tp = params.tiering
+    try:
+        model = fit_tiers(features, params.engine, **tp.model_params())
+    except Exception as exc:  # noqa: BLE001 - re-raised with the cause named, never substituted
+        if isinstance(exc, ModelInputError):
+            raise ModelInputError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
+        raise
+    names = [str(n) for n in model.tier_names_]
+    ids = model.tiers_["customer_id"].astype("string").astype(object).to_numpy()
+    labels = pd.Series(np.asarray(names, dtype=object)[np.asarray(model.labels_, dtype=np.int64)],
+                       index=pd.Index(ids, name="customer_id"), name="tier")
+    effort = measures.tier_effort_weights(names, params.regions.tier_effort)
+    source = f"{model.n_tiers_} tiers by {model.method}"
+    if getattr(model, "fit_sample_size_", None):
+        source += f" (fitted on a sample of {model.fit_sample_size_:,} customers)"
+    return RunTiers(model=model, labels=labels, names=names, effort=effort, source=source)
+
+
+@dataclass
+class RunContext:
+    """Everything the reports of one run share (see the module docstring)."""
+
+    config: Config
+    params: Params
+    dataset: Dataset
+    features: pd.DataFrame
+    tiers: RunTiers
+    _features_at: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The run's analysis date (resolved once by :func:`build_context`)."""
+        return self.dataset.as_of
+
+    def features_at(self, as_of: Any) -> pd.DataFrame:
+        """Customer features at another date (same engine), cached; e.g. for migration."""
+        ts = pd.Timestamp(as_of).normalize()
+        if ts == self.as_of:
+            return self.features
+        if ts not in self._features_at:
+            self._features_at[ts] = customer_features(self.dataset, as_of=ts, engine=self.params.engine)
+        return self._features_at[ts]
+
+    @property
+    def migration_as_of(self) -> pd.Timestamp:
+        """The earlier date of the tiering report's "who moved" view (``params.tiering.migration_months``)."""
+        return self.as_of - pd.DateOffset(months=self.params.tiering.migration_months)
+
+
+def build_context(config: Config | str | Path, params: Any = None, as_of: Any = None,
+                  dataset: Dataset | None = None) -> RunContext:
+    """Load, validate, compute features and fit the run's tiers, once.
+
+    ``params``: overrides of the config's params (nested or dotted keys, checked against the
+    schema); ``as_of``: the analysis date, overriding the config's.  ``dataset``: an already loaded
+    dataset of this config (the runner passes the one it validated).
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if as_of is not None:
+        cfg = cfg.with_overrides(as_of=as_of)
+    if params:
+        cfg = _with_params(cfg, params)
+    ds = dataset if dataset is not None else load_dataset(cfg)
+    if ds.as_of is None:
+        raise ModelInputError("no analysis date: set as_of in the config or give transactions with dates")
+    feats = customer_features(ds, as_of=ds.as_of, engine=cfg.params.engine)
+    return RunContext(config=cfg, params=cfg.params, dataset=ds, features=feats,
+                      tiers=run_tiers(feats, cfg.params))
+
+
+def save_context(ctx: RunContext, folder: str | Path) -> Path:
+    """Write the context for the notebooks of a run (a pickle inside the run's build folder)."""
+    path = Path(folder) / CONTEXT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        pickle.dump({"format": _FORMAT, "context": ctx}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def load_context(path: str | Path) -> RunContext | None:
+    """The saved context, or None when the file is missing or of another format."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / CONTEXT_FILE
+    if not p.is_file():
+        return None
+    with open(p, "rb") as fh:
+        data = pickle.load(fh)  # noqa: S301 - written by this run's own runner, in its build folder
+    return data["context"] if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def open_report(config_path: str | Path, context_path: str | Path | None = None, params: Any = None,
+                as_of: Any = None) -> RunContext:
+    """The one call that opens a report notebook: the run's shared context, or a fresh one.
+
+    The saved context (``context_path``, given by the runner) is used when it belongs to the same
+    config and the notebook's ``params`` / ``as_of`` overrides do not change it; otherwise the
+    context is built here (:func:`build_context`).  Also sets up the report display (fonts,
+    language).
+    """
+    from . import report
+
+    report.setup()
+    cfg = load_config(config_path)
+    wanted = cfg
+    if as_of is not None:
+        wanted = wanted.with_overrides(as_of=as_of)
+    if params:
+        wanted = _with_params(wanted, params)
+    if context_path is not None:
+        ctx = load_context(context_path)
+        if ctx is not None and ctx.config.path == cfg.path and ctx.params == wanted.params and \
+                (wanted.as_of is None or wanted.as_of == ctx.as_of):
+            return ctx
+    return build_context(wanted)
+
+
+def _with_params(cfg: Config, params: Any) -> Config:
+    if not isinstance(params, dict):
+        raise ModelInputError(f"params must be a mapping such as {{'tiering': {{'n_tiers': 4}}}}, got {params!r}")
+    dotted = {(k if str(k).startswith("params.") else f"params.{k}"): v for k, v in params.items() if "." in str(k)}
+    nested = {k: v for k, v in params.items() if "." not in str(k)}
+    out = cfg.with_overrides(params=nested) if nested else cfg
+    return out.with_overrides(**dotted) if dotted else out

@@ -1,0 +1,143 @@
+"""Service history with intervals (per region, per rep) and the load model.
+
+Service (CSAT, NPS, complaints, first response, dormancy) is historical: per region it is
+grouped by the customer's region in the evaluated split, per rep by the rep who handled the
+contact.  The load model (:func:`segment_lib.stats.load_effect_model`) always uses today's
+loads (current split), because that is the load the customers experienced.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from ..errors import ModelInputError
+from .splits import UNASSIGNED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .prepare import _Prep
+
+
+def _rep_service_table(rep_ids: pd.Index, region_id: np.ndarray, cur_load: pd.Series, sv_csat, sv_rep,
+                       int_hours, int_rep, unassigned: np.ndarray | None) -> pd.DataFrame:
+    """Per rep, history under today's organisation: load, CSAT (normal-approximation interval), median
+    first response.  ``unassigned``: reps without a region in the current split (or None)."""
+    rep_codes = np.arange(len(rep_ids))
+    csat_r = stats.mean_ci_normal(sv_csat, sv_rep, len(rep_ids))
+    resp_r = stats.quantile_ci(np.r_[int_hours, np.full(len(rep_ids), np.nan)], np.r_[int_rep, rep_codes], 0.5,
+                               presorted=True)
+    resp_r = resp_r[resp_r.index >= 0]
+    out = pd.DataFrame({
+        "rep_id": rep_ids,
+        "region_id": region_id,
+        "load_ratio": cur_load.to_numpy(),
+        "n_csat": csat_r["n"].reindex(rep_codes, fill_value=0).to_numpy(),
+        "csat": csat_r["estimate"].reindex(rep_codes).to_numpy(),
+        "csat_low": csat_r["ci_low"].reindex(rep_codes).to_numpy(),
+        "csat_high": csat_r["ci_high"].reindex(rep_codes).to_numpy(),
+        "n_responses": resp_r["n"].reindex(rep_codes, fill_value=0).to_numpy(),
+        "median_response_h": resp_r["estimate"].reindex(rep_codes).to_numpy(),
+    })
+    if unassigned is not None:
+        out.loc[unassigned, "region_id"] = UNASSIGNED
+    return out
+
+
+def _fit_load_models(customers: pd.DataFrame, tier: np.ndarray, cur_load: pd.Series, *, sv_cust, sv_rep, sv_csat,
+                     sv_nps, int_cust, int_rep, int_hours, random_state,
+                     warnings: list[str]) -> tuple[pd.DataFrame, list[str], dict]:
+    """Fit the load model for CSAT, NPS and log first response (outcomes with >= 10 answers).
+
+    Returns (effects table, plain sentences, outcome -> fitted result); unfittable outcomes are
+    skipped with a warning.
+    """
+    n_c = len(customers)
+    if "industry" in customers.columns:
+        ind_codes, ind_labels = pd.factorize(customers["industry"], use_na_sentinel=False)
+        ind_names = pd.Series(np.asarray(ind_labels, dtype=object)).fillna("(missing)").astype(str)
+        industry = pd.Categorical.from_codes(ind_codes, categories=pd.Index(ind_names.to_numpy(dtype=object)))
+    else:
+        industry = pd.Categorical.from_codes(np.zeros(n_c, dtype=np.int8), ["(missing)"])
+    t_codes, t_labels = pd.factorize(pd.Series(tier, copy=False))
+    tier_cat = pd.Categorical.from_codes(t_codes, categories=pd.Index(t_labels).astype(str))
+    load = cur_load.to_numpy()
+    specs = []
+    if len(sv_cust):
+        base = pd.DataFrame({"rep_id": sv_rep, "tier": tier_cat[sv_cust], "industry": industry[sv_cust],
+                             "load_ratio": np.where(sv_rep >= 0, load[np.maximum(sv_rep, 0)], np.nan)})
+        specs.append(("csat", base.assign(y=sv_csat), "CSAT (1-5)", False))
+        specs.append(("nps", base.assign(y=sv_nps), "NPS answer (0-10)", False))
+    if len(int_cust):
+        base = pd.DataFrame({"rep_id": int_rep, "tier": tier_cat[int_cust], "industry": industry[int_cust],
+                             "load_ratio": load[int_rep], "y": int_hours})
+        specs.append(("first_response", base, "First-response time", True))
+    rows, sentences, results = [], [], {}
+    for key, d, label, log in specs:
+        d = d[d["rep_id"] >= 0]
+        if d["y"].notna().sum() < 10:
+            continue
+        try:
+            res = stats.load_effect_model(d, "y", log_outcome=log, outcome_label=label, random_state=random_state)
+        except ModelInputError as e:
+            warnings.append(f"load model for {label} not fitted: {e}")
+            continue
+        results[key] = res
+        rows.append({"outcome": key, "label": label, **{k: res.effect[k] for k in
+                    ("estimate", "std_error", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters",
+                     "step", "step_effect", "step_ci_low", "step_ci_high", "log_outcome")},
+                     "sentence": res.sentence})
+        sentences.append(res.sentence)
+        warnings.extend(f"{label}: {w}" for w in res.warnings)
+    return pd.DataFrame(rows), sentences, results
+
+
+def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_responses, warnings, name) -> pd.DataFrame:
+    """Per region (customers grouped by their region under the split): every service measure with its
+    bootstrap interval, differences vs all other regions for CSAT / NPS, a warning for few answers."""
+    g = len(labels)
+    codes_all = np.arange(g)
+    kw = dict(n_boot=p.params["n_boot"], level=level, random_state=p.params["random_state"])
+
+    def pad(v, c):  # make every region appear (NaN rows are dropped inside the helpers)
+        return np.r_[v, np.full(g, np.nan)], np.r_[c, codes_all]
+
+    sv_reg = cust_region_l[p.sv_cust]
+    it_reg = cust_region_l[p.int_cust]
+    csat = stats.mean_ci(*pad(p.sv_csat, sv_reg), vs_rest=True, **kw)
+    npsr = stats.nps_ci(*pad(p.sv_nps, sv_reg), vs_rest=True, **kw)
+    comp = stats.mean_ci(*pad(p.int_complaint, it_reg), **kw)
+    qs = stats.quantile_ci(*pad(p.int_hours, it_reg), q=[0.5, 0.9], level=level, presorted=True)
+    med, p90 = qs[0.5], qs[0.9]
+    dorm = stats.mean_ci(p.dormant.astype(float), cust_region_l, **kw).reindex(codes_all)
+
+    def col(df, c):
+        return df[c].reindex(codes_all).to_numpy()
+
+    out = pd.DataFrame({
+        "region_id": labels,
+        "n_csat": col(csat, "n"), "csat": col(csat, "estimate"), "csat_low": col(csat, "ci_low"),
+        "csat_high": col(csat, "ci_high"), "csat_diff": col(csat, "diff_vs_rest"),
+        "csat_diff_low": col(csat, "diff_ci_low"), "csat_diff_high": col(csat, "diff_ci_high"),
+        "n_nps": col(npsr, "n"), "nps": col(npsr, "estimate"), "nps_low": col(npsr, "ci_low"),
+        "nps_high": col(npsr, "ci_high"), "nps_diff": col(npsr, "diff_vs_rest"),
+        "nps_diff_low": col(npsr, "diff_ci_low"), "nps_diff_high": col(npsr, "diff_ci_high"),
+        "n_interactions": col(comp, "n"), "complaint_rate": col(comp, "estimate"),
+        "complaint_low": col(comp, "ci_low"), "complaint_high": col(comp, "ci_high"),
+        "n_responses": col(med, "n"), "median_response_h": col(med, "estimate"),
+        "median_response_low": col(med, "ci_low"), "median_response_high": col(med, "ci_high"),
+        "p90_response_h": col(p90, "estimate"), "p90_response_low": col(p90, "ci_low"),
+        "p90_response_high": col(p90, "ci_high"),
+        "dormancy_rate": col(dorm, "estimate"), "dormancy_low": col(dorm, "ci_low"),
+        "dormancy_high": col(dorm, "ci_high"),
+    })
+    for c in ("n_csat", "n_nps", "n_interactions", "n_responses"):
+        out[c] = out[c].fillna(0).astype(int)
+    few = (out["n_csat"] < min_responses)
+    out["warning"] = np.where(few, "only " + out["n_csat"].astype(str) + f" CSAT answers (< {min_responses}): "
+                              "interval is wide, do not compare", "")
+    for r in out.loc[few, "region_id"]:
+        warnings.append(f"split '{name}': region {r} has fewer than {min_responses} CSAT answers")
+    return out

@@ -1,0 +1,73 @@
+"""The tiering report (01_tiering): the run's tiers, the evidence for them, who moved, RFM view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import tiering as tr
+
+
+@dataclass
+class TieringView:
+    model: Any
+    features: pd.DataFrame
+    profile: pd.DataFrame
+    profile_table: pd.DataFrame
+    stability: pd.DataFrame
+    stability_table: pd.DataFrame
+    k_table: pd.DataFrame | None
+    k_note: str
+    migration: Any
+    downgrades_table: pd.DataFrame
+    rfm: Any
+    rfm_rules: pd.DataFrame
+    findings: list[str]
+    as_of: pd.Timestamp
+    prev_as_of: pd.Timestamp
+    source: str
+    profile_percent: list[str] = field(default_factory=lambda: list(tr.PROFILE_PERCENT))
+    metrics: dict[str, Any] = field(default_factory=dict)
+    headline: list[str] = field(default_factory=list)
+
+    @property
+    def show_k_chart(self) -> bool:
+        return self.model.k_scores_ is not None and self.model.group_by is None
+
+
+def build(ctx) -> TieringView:
+    """Everything 01_tiering shows, for the run's tiers (``ctx.tiers``; ``params.tiering``)."""
+    p = ctx.params.tiering
+    feats, model = ctx.features, ctx.tiers.model
+    lookback = feats.attrs["lookback_days"]
+    profile = tr.tier_profile(feats, model, surveys=ctx.dataset.surveys)
+    stability = tr.tier_stability(model, feats, n_boot=p.stability_boot, random_state=p.random_state)
+    # who moved since an earlier date: the earlier customers are tiered with the SAME fitted model
+    # (same tier definitions), so a move means the customer's own behaviour changed
+    prev_as_of = ctx.migration_as_of
+    migration = tr.tier_migration_between(model, ctx.features_at(prev_as_of))
+    rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
+    down = tr.moves_report_table(migration, tr.explain_tiers(model, feats, migration.downgrades["customer_id"]))
+    k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
+    overall = stability.loc[stability["scope"] == "overall", "ari_mean"]
+    metrics = dict(
+        tiers_fingerprint=ctx.tiers.fingerprint,
+        tiering_method=model.method,
+        tiering_chosen_k=int(model.n_tiers_),
+        tiering_tier_sizes={str(r.tier_label): int(r.n_customers) for r in profile.itertuples()},
+        tiering_revenue_share_top_tier=float(profile["revenue_share"].iloc[0]),
+        tiering_stability_ari=float(overall.iloc[0]) if len(overall) else float("nan"),
+        tiering_upgrades=int((migration.moves["direction"] == "up").sum()),
+        tiering_downgrades=int((migration.moves["direction"] == "down").sum()),
+    )
+    return TieringView(
+        model=model, features=feats, profile=profile,
+        profile_table=tr.profile_report_table(profile, lookback_days=lookback),
+        stability=stability, stability_table=tr.stability_report_table(stability),
+        k_table=tr.k_scores_report_table(model) if model.k_scores_ is not None else None, k_note=k_note,
+        migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
+        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback),
+        as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
+    )

@@ -1,0 +1,34 @@
+"""Fixtures shared by every test folder, each built once per test run (session scope).
+
+- ``demo5k``: the seeded 5,000-customer demo (``demo.generate(5000, seed=7)``) with its planted truth;
+  tests must not modify its tables (copy first).
+- ``small_run``: the run folder of every report notebook executed once by the runner on the
+  2,000-customer demo; tests/notebooks and tests/browser both read it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def demo5k():
+    from segment_lib.demo import generate
+
+    return generate(n_customers=5000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    """Run folder with every notebook executed on the 2,000-customer demo (built once per session)."""
+    from segment_lib.testing import small_reports
+
+    return small_reports(tmp_path_factory.getbasetemp() / "small_reports")
+
+
+@pytest.fixture(scope="session")
+def small_cfg(tmp_path_factory):
+    """Config path of the 2,000-customer demo (the same data ``small_run`` reports on)."""
+    from segment_lib.testing import small_config
+
+    return small_config(tmp_path_factory.getbasetemp() / "small_reports")
