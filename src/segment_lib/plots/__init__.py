@@ -26,6 +26,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from .. import i18n
+
 #: CJK fonts in order of preference (sans first; serif and others only as a fallback).
 CJK_FONT_PREFERENCE: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -112,25 +114,14 @@ def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
     return chosen
 
 
-_LANGUAGE: str | None = None
-
-
 def set_language(language: str | None) -> None:
-    """Language of chart labels: ``"en"`` or ``"zh"``; ``None`` goes back to the default.
-
-    The default is ``$SEGMENT_LIB_LANGUAGE`` (the report runner sets it from
-    ``reports.language`` in the config), else English, matching the reports' narrative.
-    """
-    global _LANGUAGE
-    if language not in (None, "en", "zh"):
-        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
-    _LANGUAGE = language
+    """Language of reports and chart labels (``"en"`` / ``"zh"``): see :mod:`segment_lib.i18n`."""
+    i18n.set_language(language)
 
 
 def language() -> str:
-    """The language chart labels are written in (see :func:`set_language`)."""
-    lang = _LANGUAGE or os.environ.get("SEGMENT_LIB_LANGUAGE", "en")
-    return lang if lang in ("en", "zh") else "en"
+    """The language chart labels are written in (:func:`segment_lib.i18n.language`)."""
+    return i18n.language()
 
 
 def label(name_zh: str, name_en: str) -> str:
