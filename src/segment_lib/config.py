@@ -16,6 +16,7 @@ A configuration file looks like ``config/demo.yaml``::
           sheet: 0                 # Excel only: sheet name or 0-based index
           skip_rows: 0             # lines above the header row (titles in Excel exports)
           date_format: "%Y/%m/%d"  # optional strptime format for this source's date columns
+          layout: long             # splits only: wide = geo_unit_id + one column per plan (header = plan)
           columns:                 # canonical_name: source header (headers may be Chinese)
             customer_id: 客户编号
             geo_unit_id: 省份
@@ -126,8 +127,9 @@ class SourceConfig(_ItemAccess):
     sheet: str | int | None = None
     date_format: str | None = None
     skip_rows: int = 0
+    layout: str = "long"  # splits only: "wide" = one column per plan besides geo_unit_id
 
-    KEYS = ("path", "columns", "encoding", "sheet", "date_format", "skip_rows")
+    KEYS = ("path", "columns", "encoding", "sheet", "date_format", "skip_rows", "layout")
 
     @property
     def key(self) -> str:
@@ -326,7 +328,7 @@ class Config(_ItemAccess):
                     n: {k: (str(v) if isinstance(v, Path) else v)
                         for k, v in {"path": s.path, "columns": dict(s.columns), "encoding": s.encoding,
                                      "sheet": s.sheet, "date_format": s.date_format,
-                                     "skip_rows": s.skip_rows}.items()}
+                                     "skip_rows": s.skip_rows, "layout": s.layout}.items()}
                     for n, s in self.sources.items()
                 },
             },
@@ -455,5 +457,12 @@ def _parse_source(name: Any, spec: Any, data_dir: Path) -> SourceConfig:
         if not isinstance(date_format, str) or "%" not in date_format:
             raise ConfigError(f"{key}.date_format: expected a strptime format such as '%Y/%m/%d', got {date_format!r}")
     skip_rows = _int(spec.get("skip_rows", 0), f"{key}.skip_rows", minimum=0)
+    layout = str(spec.get("layout", "long"))
+    if layout not in ("long", "wide"):
+        raise ConfigError(f"{key}.layout: expected long or wide, got {layout!r}")
+    if layout == "wide" and name != "splits":
+        raise ConfigError(f"{key}.layout: only the splits table can be wide (one column per plan)")
+    if layout == "wide" and set(columns) - {"geo_unit_id"}:
+        raise ConfigError(f"{key}.columns: a wide plan table maps only geo_unit_id (every other column is a plan)")
     return SourceConfig(table=name, path=path, columns=columns, encoding=encoding, sheet=sheet,
-                        date_format=date_format, skip_rows=skip_rows)
+                        date_format=date_format, skip_rows=skip_rows, layout=layout)

@@ -11,7 +11,9 @@ transactions  one row per order line or order; ``amount`` may be negative (retur
 interactions  tickets / service contacts, with response timestamps
 surveys       CSAT (1-5) and/or NPS (0-10) answers
 reps          sales / service reps with their region (current split) and capacity
-geo_units     provinces / cities / districts with coordinates, market size, neighbours
+geo_units     provinces / cities / districts with coordinates, market size, neighbours,
+              optional workload per unit
+adjacency     optional edge list (unit_a, unit_b) of neighbouring geo units
 splits        long table of named candidate splits: (split, geo_unit_id) -> region_id
 split_reps    optional: (split, region_id) -> rep_id; when a split has no rows here
               its regions are staffed from ``reps.region_id``
@@ -86,6 +88,7 @@ CUSTOMERS = TableSpec(
         Column("lon", "float", required=False),
         Column("name", "str", required=False, private=True),
         Column("phone", "str", required=False, private=True),
+        Column("churned", "bool", required=False, description="the customer has left (churn outcome)"),
     ),
     key=("customer_id",),
     foreign_keys=(
@@ -168,8 +171,22 @@ GEO_UNITS = TableSpec(
         Column("lon", "float"),
         Column("population", "float", required=False, description="population or market size"),
         Column("neighbors", "str", required=False, description="';'-separated geo_unit_ids"),
+        Column("workload", "float", required=False,
+               description="the unit's workload when it is not (only) counted from customer accounts"),
     ),
     key=("geo_unit_id",),
+)
+
+ADJACENCY = TableSpec(
+    "adjacency",
+    (
+        Column("unit_a", "id", description="one geo unit of a neighbour pair"),
+        Column("unit_b", "id", description="the other geo unit (the link is undirected)"),
+    ),
+    key=("unit_a", "unit_b"),
+    foreign_keys=(ForeignKey("unit_a", "geo_units", "geo_unit_id"), ForeignKey("unit_b", "geo_units", "geo_unit_id")),
+    required=False,
+    description="optional edge list of neighbouring geo units (alternative to geo_units.neighbors)",
 )
 
 SPLITS = TableSpec(
@@ -211,7 +228,8 @@ OWNERSHIP = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (CUSTOMERS, TRANSACTIONS, INTERACTIONS, SURVEYS, REPS, GEO_UNITS, SPLITS, SPLIT_REPS, OWNERSHIP)
+    for t in (CUSTOMERS, TRANSACTIONS, INTERACTIONS, SURVEYS, REPS, GEO_UNITS, ADJACENCY, SPLITS, SPLIT_REPS,
+              OWNERSHIP)
 }
 
 
@@ -233,9 +251,11 @@ class Dataset:
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
     split_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
     ownership: pd.DataFrame = field(default_factory=pd.DataFrame)
+    adjacency: pd.DataFrame = field(default_factory=pd.DataFrame)
     as_of: pd.Timestamp | None = None
     current_split: str | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the data was read (e.g. adjacency built from points)
     sources: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:

@@ -290,3 +290,93 @@ def disruption(
         for k in ("region_changed", "owner_changed", "moved"):
             out[f"revenue_share_{k}"] = float("nan")
     return out
+
+
+# ---------------------------------------------------------------------------
+# Adjacency from an edge list or from coordinates (point-only units)
+# ---------------------------------------------------------------------------
+
+
+def _unit_xyz(lat, lon) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]
+
+
+def point_adjacency(lat, lon, method: str = "delaunay", *, k: int = 6,
+                    trim_factor: float = 3.0) -> tuple[np.ndarray, dict]:
+    """Neighbour links between point-only units (index pairs ``i < j``) and a summary.
+
+    ``method="delaunay"``: the Delaunay triangulation (:class:`scipy.spatial.Delaunay`) of the
+    points in a local equirectangular projection; ``"knn"``: each point linked to its ``k`` nearest
+    points (:class:`scipy.spatial.cKDTree` on unit vectors).  Links longer than ``trim_factor`` ×
+    the median link length (haversine km) are dropped — they cross empty land or sea — except the
+    links of a minimum spanning tree of the untrimmed graph, which keep the graph connected.
+
+    Returns ``(edges, info)`` with info keys ``method``, ``n_links``, ``n_trimmed``,
+    ``median_km``, ``max_km`` (longest kept link), ``connected``.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+    from scipy.spatial import Delaunay, QhullError, cKDTree
+
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    n = len(lat)
+    if method not in ("delaunay", "knn"):
+        raise ValueError(f"method must be 'delaunay' or 'knn', got {method!r}")
+    pairs: set[tuple[int, int]] = set()
+    if n <= 3:
+        pairs = {(i, j) for i in range(n) for j in range(i + 1, n)}
+    else:
+        xy = np.c_[lon * np.cos(np.radians(np.nanmean(lat))), lat]
+        if method == "delaunay":
+            try:
+                simplices = Delaunay(xy, qhull_options="QJ").simplices
+                for a, b in ((0, 1), (1, 2), (0, 2)):
+                    e = np.sort(simplices[:, [a, b]], axis=1)
+                    pairs.update(map(tuple, e.tolist()))
+            except QhullError:  # all points on a line: fall back to nearest neighbours
+                method = "knn"
+        if method == "knn":
+            kk = min(max(int(k), 1) + 1, n)
+            _, nn = cKDTree(_unit_xyz(lat, lon)).query(_unit_xyz(lat, lon), k=kk)
+            for i, row in enumerate(np.atleast_2d(nn)):
+                pairs.update((min(i, int(j)), max(i, int(j))) for j in row if int(j) != i and int(j) < n)
+    e = np.array(sorted(pairs), dtype=int).reshape(-1, 2)
+    if len(e) == 0:
+        return e, {"method": method, "n_links": 0, "n_trimmed": 0, "median_km": float("nan"),
+                   "max_km": float("nan"), "connected": n <= 1}
+    d = haversine_km(lat[e[:, 0]], lon[e[:, 0]], lat[e[:, 1]], lon[e[:, 1]])
+    # spanning tree over the links (plus nearest-point links between separate knn groups)
+    m = coo_matrix((d + 1e-9, (e[:, 0], e[:, 1])), shape=(n, n))
+    n_comp, comp = connected_components(m, directed=False)
+    if n_comp > 1:  # knn groups far apart: link each group to its nearest point elsewhere
+        extra = []
+        for c in range(1, n_comp):
+            inside = np.flatnonzero(comp == c)
+            outside = np.flatnonzero(comp != c)
+            dd, jj = cKDTree(_unit_xyz(lat[outside], lon[outside])).query(_unit_xyz(lat[inside], lon[inside]))
+            best = int(np.argmin(dd))
+            a, b = int(inside[best]), int(outside[jj[best]])
+            extra.append((min(a, b), max(a, b)))
+        e = np.unique(np.vstack([e, np.array(extra, dtype=int)]), axis=0)
+        d = haversine_km(lat[e[:, 0]], lon[e[:, 0]], lat[e[:, 1]], lon[e[:, 1]])
+        m = coo_matrix((d + 1e-9, (e[:, 0], e[:, 1])), shape=(n, n))
+    mst = minimum_spanning_tree(m).tocoo()
+    in_tree = {(min(a, b), max(a, b)) for a, b in zip(mst.row.tolist(), mst.col.tolist())}
+    median = float(np.median(d))
+    keep = (d <= trim_factor * median) | np.array([(int(a), int(b)) in in_tree for a, b in e])
+    info = {"method": method, "n_links": int(keep.sum()), "n_trimmed": int((~keep).sum()), "median_km": median,
+            "max_km": float(d[keep].max()), "connected": True}
+    return e[keep], info
+
+
+def neighbors_column(unit_ids, edges: list[tuple[str, str]] | np.ndarray) -> pd.Series:
+    """The ``neighbors`` column (';'-joined ids, sorted) of ``unit_ids`` from undirected id pairs."""
+    ids = [str(u) for u in unit_ids]
+    nb: dict[str, set[str]] = {u: set() for u in ids}
+    for a, b in edges:
+        a, b = str(a), str(b)
+        if a != b and a in nb and b in nb:
+            nb[a].add(b)
+            nb[b].add(a)
+    return pd.Series([";".join(sorted(nb[u])) for u in ids], dtype="string")

@@ -19,7 +19,9 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
             window_days (365), n_boot (1000), random_state (0)
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10)
-geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links)
+            compactness_guard (true), compactness_stretch (1.5)
+geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links);
+            adjacency (auto), knn_k (6), trim_factor (3.0)
 ==========  ==================================================================================
 """
 
@@ -34,13 +36,18 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = [
-    "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
+    "ADJACENCY_METHODS", "DEFAULT_COMPACTNESS_STRETCH", "DEFAULT_KNN_K", "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT",
+    "DEFAULT_TRIM_FACTOR", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
     "Params", "RebalanceParams", "RegionsParams", "TieringParams", "parse_engine", "parse_params",
 ]
 
 # Defaults shared by several modules live here and nowhere else.
 DEFAULT_TOLERANCE = 0.10  # each region's workload within ±10% of its capacity-proportional target
 DEFAULT_TIER_EFFORT: dict[str, float] = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
+DEFAULT_COMPACTNESS_STRETCH = 1.5  # rebalance guard: a region's spread may grow at most 1.5x
+DEFAULT_TRIM_FACTOR = 3.0  # point adjacency: links longer than 3x the median link are dropped (if not needed)
+DEFAULT_KNN_K = 6
+ADJACENCY_METHODS = ("auto", "given", "delaunay", "knn")
 
 ENGINES = ("pandas", "duckdb", "parquet", "dask")
 _ALIASES = {"duckdb-parquet": "parquet", "out-of-core": "parquet", "distributed": "dask"}
@@ -190,6 +197,12 @@ class RebalanceParams:
                             factory=lambda: ["VIP"])
     baseline_restarts: int = _key("baseline_restarts", (int,), "restarts of the re-clustering baseline", 10,
                                   minimum=1)
+    compactness_guard: bool = _key("compactness_guard", (bool,),
+                                   "reject proposals that stretch a region across the map", True)
+    compactness_stretch: float = _key(
+        "compactness_stretch", _NUM, "guard: a region's spread (km from its centre) may grow to at most this "
+        "many times today's (or the widest region's today, whichever is larger)", DEFAULT_COMPACTNESS_STRETCH,
+        minimum=1.0)
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,14 @@ class GeoParams:
 
     extra_edges: list = _key("extra_edges", (list,), "pairs of units that count as neighbours, e.g. [[HI, GD]]",
                              factory=list)
+    adjacency: str = _key("adjacency", (str,), "which units are neighbours: auto (the data's neighbours column or "
+                          "adjacency table; built by delaunay when the data has none), given, delaunay or knn",
+                          "auto", choices=ADJACENCY_METHODS)
+    knn_k: int = _key("knn_k", (int,), "adjacency: knn links each unit to this many nearest units", DEFAULT_KNN_K,
+                      minimum=1)
+    trim_factor: float = _key("trim_factor", _NUM, "delaunay / knn: drop links longer than this many times the "
+                              "median link (unless needed to keep the map connected)", DEFAULT_TRIM_FACTOR,
+                              minimum=1.0)
 
     def edges(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.extra_edges]

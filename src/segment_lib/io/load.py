@@ -15,6 +15,8 @@ import pandas as pd
 from ..config import Config, ConfigError, load_config
 from ..contract import TABLES, Dataset, empty_table
 from ..errors import DataContractError
+from ..params import GeoParams
+from .adjacency import resolve_adjacency
 from .mapping import apply_mapping
 from .readers import read_table
 from .validate import _check_future, _cross_checks, _split_checks, _validate_numbered
@@ -26,6 +28,7 @@ def _build(
     current_split: str | None,
     future_dates: str,
     sources: dict[str, str],
+    geo: GeoParams | None = None,
 ) -> Dataset:
     """raw: table -> (canonically named frame, file label, date_format)."""
     missing = [t.name for t in TABLES.values() if t.required and t.name not in raw]
@@ -59,6 +62,9 @@ def _build(
         tables[name], w = _check_future(tables[name], TABLES[name], files[name], as_of, future_dates, present[name])
         warnings += w
     warnings += _cross_checks(tables, files, present)
+    tables["geo_units"], notes, w = resolve_adjacency(tables["geo_units"], tables["adjacency"], geo,
+                                                      files["geo_units"])
+    warnings += w
     current, w = _split_checks(tables, files, current_split)
     warnings += w
     tables = {name: t.reset_index(drop=True) for name, t in tables.items()}
@@ -66,7 +72,8 @@ def _build(
         customers=tables["customers"], transactions=tables["transactions"], reps=tables["reps"],
         geo_units=tables["geo_units"], splits=tables["splits"], interactions=tables["interactions"],
         surveys=tables["surveys"], split_reps=tables["split_reps"], ownership=tables["ownership"],
-        as_of=as_of, current_split=current, warnings=warnings, sources=sources,
+        adjacency=tables["adjacency"], as_of=as_of, current_split=current, warnings=warnings, notes=notes,
+        sources=sources,
     )
 
 
@@ -89,9 +96,32 @@ def load_dataset(config: Config | str | Path, *, future_dates: str | None = None
             raise ConfigError(f"{src.key}.path: file not found: {src.path}.{hint}")
         df = read_table(src.path, encoding=src.encoding, sheet=src.sheet, skip_rows=src.skip_rows)
         file = df.attrs.get("file", src.path.name)
-        raw[name] = (apply_mapping(df, src.columns, name, file), file, src.date_format)
+        if getattr(src, "layout", "long") == "wide":
+            df, columns = wide_to_long(df, src.columns, file), None
+        else:
+            columns = src.columns
+        raw[name] = (apply_mapping(df, columns, name, file), file, src.date_format)
         sources[name] = str(src.path)
-    return _build(raw, cfg.as_of, cfg.current_split, future_dates or cfg.future_dates, sources)
+    return _build(raw, cfg.as_of, cfg.current_split, future_dates or cfg.future_dates, sources, cfg.params.geo)
+
+
+def wide_to_long(df: pd.DataFrame, columns: dict[str, str] | None, file: str) -> pd.DataFrame:
+    """A wide plan table (``geo_unit_id`` + one column per plan, named by its header) as the long
+    ``splits`` table (split, geo_unit_id, region_id).  ``columns`` may map ``geo_unit_id`` to its
+    header; every other column is a plan.  Empty cells mean "no region in that plan"."""
+    id_col = (columns or {}).get("geo_unit_id", "geo_unit_id")
+    if id_col not in df.columns:
+        raise DataContractError(f"wide plan table: no unit id column '{id_col}'", file=file, column=id_col,
+                                hint="map it with columns: {geo_unit_id: <header>} (layout: wide)")
+    plans = [c for c in df.columns if c != id_col]
+    if not plans:
+        raise DataContractError("wide plan table has no plan columns besides the unit id", file=file,
+                                hint="add one column per plan, named by the plan")
+    long = df.melt(id_vars=[id_col], value_vars=plans, var_name="split", value_name="region_id")
+    long = long[long["region_id"].notna() & (long["region_id"].astype(str).str.strip() != "")]
+    long = long.rename(columns={id_col: "geo_unit_id"})[["split", "geo_unit_id", "region_id"]]
+    long["split"] = long["split"].astype(str)
+    return long.reset_index(drop=True)
 
 
 def dataset_from_frames(
@@ -99,6 +129,7 @@ def dataset_from_frames(
     as_of: pd.Timestamp | str | None = None,
     current_split: str | None = None,
     future_dates: str = "error",
+    geo: GeoParams | None = None,
     **tables: pd.DataFrame,
 ) -> Dataset:
     """Validate in-memory canonical frames (``customers=df, transactions=df, ...``) into a Dataset.
@@ -117,4 +148,4 @@ def dataset_from_frames(
         df = df.reset_index(drop=True)
         raw[name] = (apply_mapping(df, None, name, name), name, None)
     ts = None if as_of is None else pd.Timestamp(as_of).normalize()
-    return _build(raw, ts, current_split, future_dates, {n: "in-memory" for n in raw})
+    return _build(raw, ts, current_split, future_dates, {n: "in-memory" for n in raw}, geo)
