@@ -19,7 +19,7 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
             window_days (365), n_boot (1000), random_state (0)
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10)
-            compactness_guard (true), compactness_stretch (1.5)
+            compactness_guard (true), compactness_stretch (4.0)
 geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links);
             adjacency (auto), knn_k (6), trim_factor (3.0)
 ==========  ==================================================================================
@@ -44,7 +44,7 @@ __all__ = [
 # Defaults shared by several modules live here and nowhere else.
 DEFAULT_TOLERANCE = 0.10  # each region's workload within ±10% of its capacity-proportional target
 DEFAULT_TIER_EFFORT: dict[str, float] = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
-DEFAULT_COMPACTNESS_STRETCH = 1.5  # rebalance guard: a region's spread may grow at most 1.5x
+DEFAULT_COMPACTNESS_STRETCH = 4.0  # rebalance guard, see rebalance._problem.compactness_allowed
 DEFAULT_TRIM_FACTOR = 3.0  # point adjacency: links longer than 3x the median link are dropped (if not needed)
 DEFAULT_KNN_K = 6
 ADJACENCY_METHODS = ("auto", "given", "delaunay", "knn")
@@ -200,8 +200,9 @@ class RebalanceParams:
     compactness_guard: bool = _key("compactness_guard", (bool,),
                                    "reject proposals that stretch a region across the map", True)
     compactness_stretch: float = _key(
-        "compactness_stretch", _NUM, "guard: a region's spread (km from its centre) may grow to at most this "
-        "many times today's (or the widest region's today, whichever is larger)", DEFAULT_COMPACTNESS_STRETCH,
+        "compactness_stretch", _NUM, "guard: a unit may join a region whose centre is at most this many times "
+        "as far as its own region's centre (half that when it does not border the region)",
+        DEFAULT_COMPACTNESS_STRETCH,
         minimum=1.0)
 
 

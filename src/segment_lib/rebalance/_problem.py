@@ -20,7 +20,10 @@ from ..geo import adjacency_graph, haversine_km
 # constraints); compactness (cut-edge share) is a tie-break whose weight is so small that it can
 # never outweigh moving 0.1% of revenue; the home-base distance term is off by default (regions
 # are anchored by their root unit instead, see exact.region_roots).
-DEFAULT_WEIGHTS = {"revenue": 1.0, "compactness": 0.001, "distance": 0.0, "balance": 100.0}
+# "load" and "units" (moved workload share, moved unit share) are tie-breaks that keep moves few
+# when revenue is missing or sits in accounts that do not move.
+DEFAULT_WEIGHTS = {"revenue": 1.0, "compactness": 0.001, "distance": 0.0, "balance": 100.0, "load": 0.002,
+                   "units": 0.0005}
 
 
 @dataclass
@@ -48,6 +51,16 @@ class Problem:
     weights: dict[str, float] = field(default_factory=dict)
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=int))
     anchor: np.ndarray | None = None  # n x k normalised distance of unit to each region's home base
+    allowed: np.ndarray | None = None  # n x k bool: compactness guard (None = every region allowed)
+    start: np.ndarray | None = None  # contiguous start plan (today's split, repaired), None = current
+    repaired: np.ndarray | None = None  # units of detached pieces of today's regions (moved by the repair)
+    stretch: float | None = None  # compactness guard factor (None = no guard)
+    has_revenue: bool = True  # False: no revenue data, disruption is measured by workload
+    revenue_total: float | None = None  # all revenue (incl. accounts that do not move), for shares
+
+    def guard_ok(self, assign: np.ndarray) -> bool:
+        """Whether every unit sits in a region the compactness guard allows."""
+        return self.allowed is None or bool(self.allowed[np.arange(self.n), assign].all())
 
     def anchor_cost(self, assign: np.ndarray) -> float:
         """Load-weighted distance of units to their region's home base (1.0 = today's average)."""
@@ -84,6 +97,16 @@ class Problem:
             return 0
         return int((assign[self.edges[:, 0]] != assign[self.edges[:, 1]]).sum())
 
+    @property
+    def move_cost(self) -> np.ndarray:
+        """Objective cost of moving each unit: weighted shares of revenue, workload and units."""
+        w = self.weights
+        rev_total = float(self.revenue.sum()) or 1.0
+        load_total = float(self.load.sum()) or 1.0
+        return (w.get("revenue", 1.0) * self.revenue / rev_total
+                + w.get("load", DEFAULT_WEIGHTS["load"]) * self.load / load_total
+                + w.get("units", DEFAULT_WEIGHTS["units"]) / max(self.n, 1))
+
     def moved_revenue(self, assign: np.ndarray) -> float:
         moved = (assign != self.current) & (self.current >= 0)
         return float(self.revenue[moved].sum())
@@ -101,10 +124,10 @@ class Problem:
 
     def objective(self, assign: np.ndarray) -> float:
         """Weighted disruption + compactness: the quantity CP-SAT minimises (balance is a constraint)."""
-        rev_total = float(self.revenue.sum()) or 1.0
         n_edges = max(len(self.edges), 1)
+        moved = (assign != self.current) & (self.current >= 0)
         return (
-            self.weights.get("revenue", 1.0) * self.moved_revenue(assign) / rev_total
+            float(self.move_cost[moved].sum())
             + self.weights.get("compactness", DEFAULT_WEIGHTS["compactness"]) * self.cut_edges(assign) / n_edges
             + self.weights.get("distance", DEFAULT_WEIGHTS["distance"]) * self.anchor_cost(assign)
         )
@@ -145,7 +168,8 @@ class Problem:
 
     def with_graph(self, graph: nx.Graph) -> Problem:
         p = Problem(**{**self.__dict__, "graph": graph})
-        p.anchor = self.anchor
+        for k in ("anchor", "allowed", "start", "repaired", "stretch", "has_revenue", "revenue_total"):
+            setattr(p, k, getattr(self, k))
         p.edges = np.array(sorted((min(a, b), max(a, b)) for a, b in graph.edges()), dtype=int).reshape(-1, 2)
         return p
 
@@ -201,6 +225,10 @@ def build_problem(
 
     load = _series(unit_load, units, "unit_load", default=0.0)
     revenue = _series(unit_revenue, units, "unit_revenue", default=0.0) if unit_revenue is not None else load.copy()
+    has_revenue = unit_revenue is None or float(revenue.sum()) > 0  # None: disruption is measured by load
+    if not has_revenue:  # no revenue data: keep moves few by moved workload (never a flat objective);
+        # a small equal share per unit also counts units without workload
+        revenue = load + 0.01 * (float(load.mean()) if len(load) and load.mean() > 0 else 1.0)
     accounts = _series(unit_accounts, units, "unit_accounts", default=0.0)
 
     cur = None
@@ -257,7 +285,7 @@ def build_problem(
         units=units, regions=regions, graph=graph,
         lat=gu["lat"].astype(float).to_numpy(), lon=gu["lon"].astype(float).to_numpy(),
         load=load, revenue=revenue, accounts=accounts, capacity=capacity, fixed_load=fixed,
-        current=current_arr, locked=locked, tolerance=float(tolerance), weights=w,
+        current=current_arr, locked=locked, tolerance=float(tolerance), weights=w, has_revenue=has_revenue,
     )
     p.anchor = _anchor(p)
     return p.with_graph(graph)
@@ -300,3 +328,84 @@ def link_islands(p: Problem) -> tuple[Problem, list[tuple[str, str]]]:
         added.append((p.units[a], p.units[b]))
         main |= set(comp)
     return p.with_graph(g), added
+
+
+def repair_contiguity(p: Problem) -> tuple[np.ndarray, list[int]]:
+    """A contiguous version of the current split: every region keeps its largest connected piece
+    (by workload, then units); detached pieces join the neighbouring region they share the most
+    borders with (the least loaded one on ties).  Returns (assignment, detached unit indices).
+
+    Units without a current region are filled in the same way.  The result is contiguous on a
+    connected graph; detached units count as moved when the proposal is measured against today.
+    """
+    a = p.current.copy()
+    detached: list[int] = []
+    for r in range(p.k):
+        nodes = np.flatnonzero(p.current == r)
+        if len(nodes) == 0:
+            continue
+        comps = list(nx.connected_components(p.graph.subgraph(nodes.tolist())))
+        if len(comps) <= 1:
+            continue
+        keep = max(comps, key=lambda c: (float(p.load[list(c)].sum()), len(c), -min(c)))
+        for c in comps:
+            if c is not keep:
+                detached += sorted(c)
+    a[detached] = -1
+    a[p.locked & (a < 0)] = -1  # a locked unit in a detached piece cannot stay: it is freed below
+    load = np.bincount(a[a >= 0], weights=p.load[a >= 0], minlength=p.k) + p.fixed_load
+    ratio_w = 1.0 / np.where(p.capacity > 0, p.capacity, 1.0)
+    todo = set(np.flatnonzero(a < 0).tolist())
+    while todo:
+        best = None
+        for u in sorted(todo):
+            regs = [int(a[v]) for v in p.graph.neighbors(u) if a[v] >= 0]
+            if not regs:
+                continue
+            counts = np.bincount(regs, minlength=p.k)
+            r = int(max(np.flatnonzero(counts == counts.max()), key=lambda q: -load[q] * ratio_w[q]))
+            key = (-int(counts.max()), load[r] * ratio_w[r], u)
+            if best is None or key < best[0]:
+                best = (key, u, r)
+        if best is None:  # the rest touches no region (disconnected graph): nearest region by index
+            for u in sorted(todo):
+                a[u] = int(np.argmin(load * ratio_w))
+            break
+        _, u, r = best
+        a[u] = r
+        load[r] += p.load[u]
+        todo.discard(u)
+    return a, detached
+
+
+def compactness_allowed(p: Problem, stretch: float) -> np.ndarray | None:
+    """The compactness guard: which region each unit may join (n x k bool), None without a full
+    current split.
+
+    Every region's centre is its workload-weighted centre today.  A unit may stay in its region,
+    or join region r when r's centre is at most ``stretch`` times as far from the unit as its own
+    region's centre is — ``stretch / 2`` when the unit does not border r's territory today
+    (distances below the median of the regions' typical unit-to-centre distance count as that
+    median, so units near their own centre can still move to a close neighbour).
+    A region therefore grows into its surroundings but never reaches across the map, and the units
+    at the heart of a region stay in it.
+    """
+    if (p.current < 0).any() or len(set(p.current.tolist())) != p.k:
+        return None
+    w = p.load + 1e-9
+    home = np.zeros((p.k, 2))
+    typical = np.zeros(p.k)
+    for r in range(p.k):
+        m = p.current == r
+        home[r] = np.average(p.lat[m], weights=w[m]), np.average(p.lon[m], weights=w[m])
+        typical[r] = np.average(haversine_km(p.lat[m], p.lon[m], home[r, 0], home[r, 1]), weights=w[m])
+    d = haversine_km(p.lat[:, None], p.lon[:, None], home[None, :, 0], home[None, :, 1])
+    own = np.maximum(d[np.arange(p.n), p.current], float(np.median(typical)))
+    borders = np.zeros((p.n, p.k), dtype=bool)  # the unit touches region r's territory today
+    for a, b in p.edges:
+        borders[a, p.current[b]] = borders[b, p.current[a]] = True
+    limit = np.where(borders, float(stretch), float(stretch) / 2)  # reaching past a neighbour: half as far
+    allowed = d <= limit * own[:, None]
+    allowed[np.arange(p.n), p.current] = True
+    return allowed
+

@@ -58,6 +58,11 @@ class RebalanceInputs:
     key_account_team: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def total_revenue(self) -> float:
+        """All accounts' revenue (regional, core and key-account): the denominator of moved-revenue shares."""
+        return float(self.accounts["revenue"].sum()) if len(self.accounts) else 0.0
+
     def split_kwargs(self) -> dict:
         """Keyword arguments for :func:`propose_split`."""
         return dict(geo_units=self.geo_units, unit_load=self.unit_load, current=self.current,

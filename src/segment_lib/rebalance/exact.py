@@ -13,7 +13,7 @@ Model
   every other member consumes one unit of flow, which may only travel along arcs whose
   both ends are in the region.  (A
   parent/depth formulation was tried and found feasible solutions far more slowly.)
-* objective: ``w_rev * moved revenue / total revenue + w_compact * cut edges / edges
+* objective: ``Problem.move_cost`` of moved units (revenue share + small workload and unit shares) + ``w_compact * cut edges / edges
   (+ w_dist * anchor)`` scaled to integers; default weights make it lexicographic (the same function :meth:`Problem.objective` computes).
 """
 
@@ -99,6 +99,7 @@ def solve_exact(
     seed: int = 0,
     fix_roots: bool | str = True,
     wall_limit: float | None = None,
+    open_above: np.ndarray | None = None,
 ) -> ExactResult:
     """Solve the assignment exactly (or to the work limit) with CP-SAT.
 
@@ -111,6 +112,8 @@ def solve_exact(
     units (a variable among them), so each team keeps part of today's territory and cannot be
     relabelled onto the far side of the country; "largest" — rooted at (and keeping) its largest
     current unit (:func:`region_roots`); False — any unit may be a root (lowest-index member).
+    ``open_above`` (bool per region, soft mode): regions without an upper bound — those whose fixed
+    load alone exceeds the band, which no change of units can fix.
     """
     t0 = time.perf_counter()
     n, k = p.n, p.k
@@ -130,6 +133,9 @@ def solve_exact(
         m.add_exactly_one(x[u, r] for r in range(k))
         if p.locked[u]:
             m.add(x[u, int(p.current[u])] == 1)
+        if p.allowed is not None:  # compactness guard
+            for r in np.flatnonzero(~p.allowed[u]):
+                m.add(x[u, int(r)] == 0)
     if roots is not None:
         for r in range(k):
             m.add(x[int(roots[r]), r] == 1)
@@ -140,7 +146,8 @@ def solve_exact(
     for r in range(k):
         expr = sum(int(load_i[u]) * x[u, r] for u in range(n)) + int(fixed_i[r])
         if soft:
-            m.add(expr <= int(hi_i[r]) + s * max(1, int(t_i[r]) // 1000))
+            if open_above is None or not open_above[r]:
+                m.add(expr <= int(hi_i[r]) + s * max(1, int(t_i[r]) // 1000))
             m.add(expr >= int(lo_i[r]) - s * max(1, int(t_i[r]) // 1000))
         else:
             m.add(expr <= int(hi_i[r]))
@@ -182,8 +189,7 @@ def solve_exact(
                 m.add(inflow - outflow == x[u, r])
 
     # objective: the same function as Problem.objective, scaled to integers
-    rev_total = float(p.revenue.sum()) or 1.0
-    w_rev = p.weights.get("revenue", 1.0)
+    cost = p.move_cost
     w_cmp = p.weights.get("compactness", DEFAULT_WEIGHTS["compactness"])
     w_dist = p.weights.get("distance", DEFAULT_WEIGHTS["distance"])
     n_edges = max(len(p.edges), 1)
@@ -191,7 +197,7 @@ def solve_exact(
     for u in range(n):
         cu = int(p.current[u])
         if cu >= 0:
-            c = int(round(SCALE * w_rev * p.revenue[u] / rev_total))
+            c = int(round(SCALE * cost[u]))
             if c:
                 terms.append(c * (1 - x[u, cu]))
     if p.anchor is not None and w_dist > 0:
@@ -208,7 +214,7 @@ def solve_exact(
                 m.add(z >= x[int(a), r] - x[int(b), r])
             terms.append(ecoef * z)
     base = sum(terms) if terms else 0
-    big = SCALE * 10 * (1 + int(w_rev + w_cmp + w_dist))
+    big = SCALE * 10 * (1 + int(float(cost.sum()) + w_cmp + w_dist))
     m.minimize(big * s + base if soft else base)
 
     if hint is not None:

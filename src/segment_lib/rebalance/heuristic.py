@@ -137,7 +137,7 @@ class _Repair:
         self.lo, self.hi = p.bounds
         self.deadline = deadline
         self.w_bal = p.weights.get("balance", 100.0)
-        self.w_rev = p.weights.get("revenue", 1.0) / (float(p.revenue.sum()) or 1.0)
+        self.cost = p.move_cost
         self.w_cmp = p.weights["compactness"] / max(len(p.edges), 1)
         self.w_dist = p.weights["distance"]
         self._art: dict[int, set[int]] = {}
@@ -163,9 +163,9 @@ class _Repair:
             d += spread * self.w_bal * ((da1**2 + db1**2) - (da0**2 + db0**2))
         cur = p.current[u]
         if cur == a_:
-            d += self.w_rev * p.revenue[u]
+            d += self.cost[u]
         elif cur == b:
-            d -= self.w_rev * p.revenue[u]
+            d -= self.cost[u]
         na = int((self.a[self.nb[u]] == a_).sum())
         nbb = int((self.a[self.nb[u]] == b).sum())
         d += self.w_cmp * (na - nbb)
@@ -204,6 +204,8 @@ class _Repair:
                 continue
             if regions is not None and a_ not in regions:
                 targets &= regions
+            if self.p.allowed is not None:
+                targets = {b for b in targets if self.p.allowed[u, b]}
             if targets and self.movable(u):
                 for b in targets:
                     yield u, b
@@ -260,7 +262,7 @@ class _Repair:
                 cand = self.a.copy()
                 cand[nodes] = B
                 cand[[to_unit[i] for i in part]] = A
-                if any(cand[u] != p.current[u] for u in locked):
+                if any(cand[u] != p.current[u] for u in locked) or not p.guard_ok(cand):
                     continue
                 s = p.penalised(cand)
                 if best is None or s < best[0]:
@@ -346,6 +348,12 @@ def polish_short_bursts(
         return not part_.flips or not any(graph.original_nx_node_id_for_internal_node_id(v) in locked
                                           for v in part_.flips)
 
+    def guarded(part_) -> bool:
+        if time.perf_counter() > deadline or p.allowed is None:
+            return True
+        return all(p.allowed[graph.original_nx_node_id_for_internal_node_id(v), int(r)]
+                   for v, r in (part_.flips or {}).items())
+
     def contiguous_flip(part_) -> bool:
         return time.perf_counter() > deadline or bool(single_flip_contiguous(part_))
 
@@ -355,7 +363,9 @@ def polish_short_bursts(
         rl = p.region_load(vec(part_))
         return bool(np.all(rl >= lo - 1e-9) and np.all(rl <= hi + 1e-9))
 
-    constraints = [not_locked, contiguous_flip] + ([in_band] if feasible_start else [])
+    if not p.is_contiguous(assign):  # gerrychain refuses a start that breaks its constraints
+        return assign, 0
+    constraints = [not_locked, guarded, contiguous_flip] + ([in_band] if feasible_start else [])
     opt = SingleMetricOptimizer(
         propose_random_flip, constraints, part, lambda q: p.penalised(vec(q)), maximize=False, rng=seed,
     )
@@ -365,7 +375,7 @@ def polish_short_bursts(
         if time.perf_counter() > deadline:
             break
     best = vec(opt.best_part)
-    valid = (not np.any(best[p.locked] != assign[p.locked]) and p.is_contiguous(best) == p.is_contiguous(assign)
+    valid = (not np.any(best[p.locked] != assign[p.locked]) and p.is_contiguous(best) and p.guard_ok(best)
              and (not feasible_start or p.violation(best).sum() <= 1e-12))
     if valid and p.penalised(best) < p.penalised(assign) - 1e-12:
         return best, steps
@@ -379,6 +389,8 @@ def solve_heuristic(
     """Run start → repair → revert → short bursts; returns (assignment, info)."""
     t0 = time.perf_counter()
     info: dict = {}
+    if start is None and p.start is not None:
+        start, info["start"] = p.start.copy(), "current split (detached pieces joined to a neighbouring region)"
     if start is None:
         usable = (p.current >= 0).all() and len(set(p.current.tolist())) == p.k
         if usable:

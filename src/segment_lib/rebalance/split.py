@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
+from .. import fmt
 from ..errors import InfeasibleSplitError, ModelInputError
-from ..params import DEFAULT_TOLERANCE
-from ._problem import Problem, build_problem, link_islands
-from .exact import solve_exact
+from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE
+from ._problem import Problem, build_problem, compactness_allowed, link_islands, repair_contiguity
+from .exact import solve_exact, wall_cap
 from .heuristic import match_labels, solve_heuristic
 
 EXACT_MAX_UNITS = 40
@@ -54,18 +55,38 @@ class SplitProposal:
     def feasible(self) -> bool:
         return bool(self.regions["within_tolerance"].all() and self.regions["contiguous"].all())
 
-    def summary_lines(self) -> list[str]:
-        """Plain-language lines for a manager summary."""
+    def summary_lines(self, currency: str = "¥") -> list[str]:
+        """Plain-language lines for a manager summary (no "nan": missing figures are left out)."""
         m = self.metrics
-        lines = [
-            f"Workload balance (busiest region vs average, load/capacity): {m['balance_before']:.2f}× today "
-            f"→ {m['balance_after']:.2f}× proposed.",
-            f"{len(self.moves)} geo units change region, carrying {m['moved_accounts']:.0f} accounts and "
-            f"{m['moved_revenue_share']:.1%} of revenue.",
-        ]
-        over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist()
+        has_today = not self.current.empty
+        lines = []
+        if has_today:
+            lines.append(f"Workload balance (busiest region vs average, load/capacity): {m['balance_before']:.2f}× "
+                         f"today → {m['balance_after']:.2f}× proposed.")
+        else:
+            lines.append(f"Workload balance of the proposed split (busiest region vs average, load/capacity): "
+                         f"{m['balance_after']:.2f}×. There is no current split to compare with.")
+        if has_today:
+            moved = (f"{m['moved_units']} geo units change region, carrying {m['moved_accounts']:.0f} accounts and "
+                     f"{m['moved_load_share']:.1%} of the workload")
+            if m.get("moved_revenue_share") is not None:
+                moved += (f"; {fmt.money_text(m['moved_revenue'], currency)} of revenue moves, "
+                          f"{m['moved_revenue_share']:.1%} of total revenue ({fmt.money_text(m['revenue_total'], currency)})")
+            else:
+                moved += "; there is no revenue data, so moves are kept few by workload instead"
+            lines.append(moved + ".")
+            if m.get("repaired_units"):
+                lines.append(f"Today {m['repaired_units']} geo units lie in detached pieces of their region; they "
+                             "join a neighbouring region so that every region is one connected area (counted as moved).")
+        over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist() if has_today else []
         if over:
             lines.append(f"Over capacity today: {', '.join(map(str, over))}.")
+        if m.get("dispersion_km_before") is not None and has_today and np.isfinite(m["dispersion_km_before"]):
+            lines.append(f"Compactness (workload-weighted distance of units to their region's centre): "
+                         f"{m['dispersion_km_before']:.0f} km today → {m['dispersion_km_after']:.0f} km proposed"
+                         + (" (a region may not reach further than "
+                            f"{m['compactness_stretch']:g}× its typical distance today)." if m.get("compactness_guard")
+                            else "."))
         if self.feasible:
             lines.append(f"Every region stays connected and within ±{m['tolerance']:.0%} of its capacity-based target.")
         else:
@@ -83,6 +104,7 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
     cur_assign = np.where(p.current >= 0, p.current, assign)
     current = pd.Series(reg[cur_assign], index=split.index, name="region_id") if has_cur else pd.Series(dtype=object)
     lb, la = p.region_load(cur_assign), p.region_load(assign)
+    disp_b = p.dispersion_km(cur_assign)
     t = p.target
     lo, hi = p.bounds
     df = pd.DataFrame({
@@ -98,6 +120,7 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
         "n_units_before": np.bincount(cur_assign, minlength=p.k),
         "n_units_after": np.bincount(assign, minlength=p.k),
         "contiguous": p.contiguous_by_region(assign),
+        "dispersion_km_before": disp_b,
         "dispersion_km": p.dispersion_km(assign),
     })
     moved = np.flatnonzero((assign != p.current) & (p.current >= 0))
@@ -107,10 +130,12 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
         "to_region": [regions[assign[i]] for i in moved],
         "load": p.load[moved],
         "accounts": p.accounts[moved],
-        "revenue": p.revenue[moved],
-    }).sort_values("revenue", ascending=False, ignore_index=True)
-    rev_total = float(p.revenue.sum()) or 1.0
+        "revenue": p.revenue[moved] if p.has_revenue else np.full(len(moved), np.nan),
+        "detached_today": np.isin(moved, p.repaired if p.repaired is not None else []),
+    }).sort_values(["revenue", "load"], ascending=False, ignore_index=True)
+    rev_total = float(p.revenue_total if p.revenue_total is not None else p.revenue.sum())
     rb, ra = lb / p.capacity, la / p.capacity
+    disp_b = p.dispersion_km(cur_assign)
     metrics = {
         "tolerance": p.tolerance,
         "n_units": p.n,
@@ -123,11 +148,18 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
         "max_deviation_after": float(np.max(np.abs(la / t - 1))),
         "moved_units": int(len(moved)),
         "moved_accounts": float(p.accounts[moved].sum()),
-        "moved_revenue": float(p.revenue[moved].sum()),
-        "moved_revenue_share": float(p.revenue[moved].sum() / rev_total),
+        "moved_load": float(p.load[moved].sum()),
+        "moved_load_share": float(p.load[moved].sum() / (p.total_load or 1.0)),
+        "moved_revenue": float(p.revenue[moved].sum()) if p.has_revenue else None,
+        "moved_revenue_share": float(p.revenue[moved].sum() / rev_total) if p.has_revenue and rev_total > 0 else None,
+        "revenue_total": rev_total if p.has_revenue else None,
+        "repaired_units": int(len(p.repaired)) if p.repaired is not None else 0,
         "cut_edges_before": p.cut_edges(cur_assign),
         "cut_edges_after": p.cut_edges(assign),
+        "dispersion_km_before": float(np.average(disp_b, weights=np.maximum(lb, 1e-9))) if has_cur else None,
         "dispersion_km_after": float(np.average(p.dispersion_km(assign), weights=np.maximum(la, 1e-9))),
+        "compactness_guard": p.allowed is not None,
+        "compactness_stretch": p.stretch,
         "total_load": p.total_load,
         "total_capacity": float(p.capacity.sum()),
         "seconds": float(seconds),
@@ -157,6 +189,9 @@ def propose_split(
     enforce_capacity: bool = True,
     seed: int = 0,
     wall_time_limit: float | None = None,
+    compactness_guard: bool = True,
+    compactness_stretch: float = DEFAULT_COMPACTNESS_STRETCH,
+    total_revenue: float | None = None,
 ) -> SplitProposal:
     """Propose a contiguous region split with balanced workload and minimal disruption.
 
@@ -181,12 +216,22 @@ def propose_split(
         (moved revenue share, cut-edge share; balance is the heuristic's penalty per unit of
         relative violation; the exact solver treats balance as a hard constraint).
     method: "auto" (CP-SAT when ≤ ``exact_max_units`` units, else heuristic), "exact", "heuristic".
-    time_limit: budget per solver call.  For CP-SAT it is a *deterministic* work limit
-        (``max_deterministic_time``, about seconds of one unloaded core): with the fixed seed and a
-        single worker the same inputs give the same split on an idle or a busy machine.  The
-        heuristic (large instances) uses it as wall-clock seconds.
-    wall_time_limit: wall-clock safety net per CP-SAT call (default max(60 s, 5 × time_limit));
-        a run that hits it is noted in ``notes`` because it may not reproduce.
+    time_limit: the budget in seconds.  It bounds the wall-clock time of the whole search for a
+        feasible ask (heuristic, then CP-SAT on small instances, see docs/rebalance.md).  For
+        CP-SAT it is also the *deterministic* work limit (``max_deterministic_time``, about seconds
+        of one unloaded core): with the fixed seed and a single worker the same inputs give the
+        same split whenever the work limit, not the clock, ends the search.
+    wall_time_limit: wall-clock limit of the search (default ``time_limit``); a CP-SAT run that
+        hits it is noted in ``notes`` because it may not reproduce.  The result is never worse
+        than the heuristic's plan: when CP-SAT's plan scores worse, the heuristic's is returned.
+    compactness_guard / compactness_stretch: a unit may only join a region whose centre lies
+        within ``compactness_stretch`` × that region's typical unit distance today (see
+        :func:`segment_lib.rebalance._problem.compactness_allowed`); needs a complete current split.
+    total_revenue: all revenue (including accounts that never move) — the denominator of
+        ``moved_revenue_share``; default the sum of ``unit_revenue``.
+
+    A current split whose regions are in several pieces is first repaired: each region keeps its
+    largest piece and detached pieces join a neighbouring region (they count as moved).
     enforce_capacity: raise when total workload exceeds total capacity.
     seed: random seed for every random step.
 
@@ -200,13 +245,20 @@ def propose_split(
     t0 = time.perf_counter()
     if method not in ("auto", "exact", "heuristic"):
         raise ModelInputError(f"method must be 'auto', 'exact' or 'heuristic', got {method!r}")
-    p = build_problem(
-        geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,
-        unit_accounts=unit_accounts, fixed_load=fixed_load, extra_edges=extra_edges,
-        locked_units=locked_units, n_regions=n_regions, tolerance=tolerance, weights=weights,
-    )
+    wall = float(wall_time_limit if wall_time_limit is not None else time_limit)
+    deadline = t0 + wall
+
+    def make(tol: float) -> Problem:
+        q = build_problem(
+            geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,
+            unit_accounts=unit_accounts, fixed_load=fixed_load, extra_edges=extra_edges,
+            locked_units=locked_units, n_regions=n_regions, tolerance=tol, weights=weights,
+        )
+        return _prepare(q, compactness_guard, compactness_stretch, total_revenue)
+
+    p = make(tolerance)
     kw = dict(method=method, time_limit=time_limit, exact_max_units=exact_max_units, seed=seed,
-              wall_time_limit=wall_time_limit)
+              deadline=deadline)
 
     # 1. disconnected graph (an island without a link): cannot be contiguous
     comps = p.components()
@@ -255,13 +307,10 @@ def propose_split(
             tol = min(1.0, max(tol * 1.5, tol + 0.02))
             if tol >= met_now:
                 break
-            p_wide = build_problem(
-                geo_units, unit_load, current, region_capacity, unit_revenue=unit_revenue,
-                unit_accounts=unit_accounts, fixed_load=fixed_load, extra_edges=extra_edges,
-                locked_units=locked_units, n_regions=n_regions, tolerance=tol, weights=weights,
-            )
-            cand = _solve(p_wide, method="heuristic", time_limit=min(time_limit, max(2.0, time_limit / 4)),
-                          exact_max_units=0, seed=seed)
+            p_wide = make(tol)
+            budget = min(time_limit, max(2.0, time_limit / 4))
+            cand = _solve(p_wide, method="heuristic", time_limit=budget, exact_max_units=0, seed=seed,
+                          deadline=time.perf_counter() + budget)
             if cand.feasible:
                 closest = _result(p, build_assign(p, cand.split), cand.solver, "CLOSEST",
                                   seconds=time.perf_counter() - t0, notes=cand.notes, extra=cand.metrics)
@@ -282,13 +331,38 @@ def propose_split(
     return res
 
 
+def _prepare(p: Problem, guard: bool, stretch: float, total_revenue: float | None) -> Problem:
+    """Repair a non-contiguous current split (start plan) and set the compactness guard."""
+    if total_revenue is not None and p.has_revenue:
+        p.revenue_total = max(float(total_revenue), float(p.revenue.sum()))
+    if (p.current >= 0).any() and not p.is_contiguous(np.where(p.current >= 0, p.current, 0)) \
+            and len(p.components()) == 1:
+        p.start, detached = repair_contiguity(p)
+        p.repaired = np.array(detached, dtype=int)
+        if not p.is_contiguous(p.start):
+            p.start = None
+    if guard:
+        p.allowed = compactness_allowed(p, stretch)
+        if p.allowed is not None:
+            p.stretch = float(stretch)
+            if p.start is not None:
+                p.allowed[np.arange(p.n), p.start] = True
+    return p
+
+
 def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, seed: int,
-           wall_time_limit: float | None = None) -> SplitProposal:
+           deadline: float | None = None) -> SplitProposal:
     t0 = time.perf_counter()
+    deadline = deadline if deadline is not None else t0 + time_limit
     notes: list[str] = []
+    if p.repaired is not None and len(p.repaired):
+        notes.append(f"today's split has regions in several pieces: {len(p.repaired)} detached geo units "
+                     f"({', '.join(p.units[u] for u in p.repaired[:10])}{' …' if len(p.repaired) > 10 else ''}) "
+                     "were first joined to a neighbouring region")
     use_exact = method == "exact" or (method == "auto" and p.n <= exact_max_units)
+    budget = max(0.1, deadline - t0)
     # heuristic first: it is the answer for large instances and a warm start (hint) for CP-SAT
-    h_time = time_limit if not use_exact else min(time_limit / 4, 3.0)
+    h_time = budget if not use_exact else min(budget / 4, 3.0)
     # before CP-SAT the heuristic is only a warm start: no wall-clock-bounded short-burst polish
     # (how many bursts fit into a second depends on machine load, and so would the hint); the
     # greedy repair is deterministic and normally ends long before its deadline
@@ -303,28 +377,45 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
         return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
                        notes=notes + [f"heuristic started from the {info.get('start')}"], extra=extra)
 
-    ex_kw = dict(time_limit=time_limit, hint=h_assign, seed=seed, wall_limit=wall_time_limit)
-    ex = solve_exact(p, fix_roots=True, **ex_kw)
+    def ex_kw() -> dict:  # CP-SAT gets what is left of the wall-clock budget (at least 1 s)
+        return dict(time_limit=time_limit, hint=h_assign, seed=seed,
+                    wall_limit=min(wall_cap(time_limit), max(1.0, deadline - time.perf_counter())))
+
+    ex = solve_exact(p, fix_roots=True, **ex_kw())
     if ex.status == "INFEASIBLE" and (p.current >= 0).all():
         # keeping part of every team's current territory is too strict: free the roots and retry
-        ex = solve_exact(p, fix_roots=False, **ex_kw)
+        ex = solve_exact(p, fix_roots=False, **ex_kw())
         notes.append("no balanced split lets every team keep one of its current units; roots freed")
     extra["exact_seconds"] = ex.seconds
     extra["exact_work"] = ex.work
     if ex.hit_wall_limit:
-        notes.append("CP-SAT stopped at the wall-clock safety limit before its work limit: this answer "
-                     "may differ between runs (raise wall_time_limit)")
+        notes.append("CP-SAT stopped at the wall-clock limit before its work limit: this answer "
+                     "may differ between runs (raise time_limit)")
+    if ex.assign is not None and h_ok and (
+            not (p.violation(ex.assign).sum() <= 1e-9 and p.is_contiguous(ex.assign))
+            or p.objective(ex.assign) > h_obj + 1e-12):
+        notes.append("CP-SAT's plan was not better than the heuristic's within the time limit; the heuristic's "
+                     "plan is returned")
+        return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
+                       notes=notes, extra=extra)
     if ex.assign is not None:
         if h_ok and ex.bound is not None:
             extra["heuristic_gap"] = (h_obj - ex.bound) / h_obj if h_obj > 0 else 0.0
         return _result(p, ex.assign, "cp-sat", ex.status, bound=ex.bound, gap=ex.gap,
                        seconds=time.perf_counter() - t0, notes=notes, extra=extra)
     if ex.status == "INFEASIBLE":
-        soft = solve_exact(p, soft=True, fix_roots=False, **ex_kw)
+        pinned = p.fixed_load > p.bounds[1] + 1e-9  # fixed load alone above the band: units cannot fix it
+        soft = solve_exact(p, soft=True, fix_roots=False, open_above=pinned, **ex_kw())
+        if pinned.any():
+            notes.append("accounts that stay with their reps already exceed the band in "
+                         + ", ".join(f"{p.regions[r]} ({p.fixed_load[r] / p.target[r]:.2f}× its target)"
+                                     for r in np.flatnonzero(pinned))
+                         + ": moving geo units cannot fix that, so the closest split balances the other regions")
         best = soft.assign if soft.assign is not None else h_assign
-        if soft.assign is not None and p.penalised(h_assign) < p.penalised(soft.assign) and not h_ok:
+        if soft.assign is not None and not pinned.any() and p.penalised(h_assign) < p.penalised(soft.assign) \
+                and not h_ok:
             best = h_assign
-        r = _result(p, best, "cp-sat (soft balance)" if soft.assign is not None else "gerrychain-heuristic",
+        r = _result(p, best, "cp-sat (soft balance)" if best is soft.assign else "gerrychain-heuristic",
                     "INFEASIBLE-PROVEN", seconds=time.perf_counter() - t0,
                     notes=notes + ["CP-SAT proved no contiguous split meets the band"], extra=extra)
         r.metrics["min_tolerance_needed"] = p.tolerance + (soft.slack or 0.0) if soft.assign is not None else None

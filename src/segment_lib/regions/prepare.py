@@ -161,8 +161,9 @@ def _tiers_and_effort(tiers, tier_effort, cust_ids: pd.Index, core_tiers, warnin
         warnings.append(f"{ce.n_extra:,} tier rows name customers that are not in the customer table (ignored)")
     te = ce.weights
     tier = np.where(ce.untiered, "(no tier)", ce.tier.to_numpy(dtype=object))
-    if core_tiers is None:
-        core_tiers = [max(te, key=te.get)] if te else []
+    if core_tiers is None:  # the most demanding tier, when there is more than one tier
+        present = set(ce.tier[~ce.untiered].astype(str)) if len(ce.tier) else set()
+        core_tiers = [max(te, key=te.get)] if len(te) > 1 and len(present) > 1 else []
     core = np.isin(tier.astype(str), list(core_tiers))
     return tier, ce.effort.to_numpy(dtype=float), core, te, core_tiers
 

@@ -53,11 +53,14 @@ def _ensemble(inputs, p) -> tuple[Any, list[str]]:
 def build(ctx) -> RebalanceView:
     """Everything 03_rebalance shows, for the run's tiers and ``params.rebalance`` / ``params.geo``."""
     p, edges = ctx.params.rebalance, ctx.params.geo.edges()
+    core = tuple(p.core_tiers or ()) if len(ctx.tiers.names) > 1 else ()  # one tier: nobody is "core"
     inputs = rb.inputs_from_dataset(ctx.dataset, ctx.tiers.labels, ctx.tiers.effort,
-                                    rules=rb.HybridRules(core_tiers=tuple(p.core_tiers or ())), extra_edges=edges)
+                                    rules=rb.HybridRules(core_tiers=core), extra_edges=edges)
     try:
         proposal = rb.propose_split(**inputs.split_kwargs(), tolerance=p.tolerance, n_regions=p.n_regions,
-                                    time_limit=p.time_limit, seed=p.seed)
+                                    time_limit=p.time_limit, seed=p.seed, compactness_guard=p.compactness_guard,
+                                    compactness_stretch=p.compactness_stretch,
+                                    total_revenue=inputs.total_revenue)
         infeasible = None
     except InfeasibleSplitError as e:
         proposal, infeasible = e.closest, e.reason
