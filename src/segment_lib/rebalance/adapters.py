@@ -135,6 +135,15 @@ def inputs_from_dataset(
     if ce.note:
         notes.append(ce.note)
     effort = ce.effort.to_numpy(dtype=float)
+    gu_w = dataset.geo_units.assign(geo_unit_id=dataset.geo_units["geo_unit_id"].astype(str)).set_index("geo_unit_id")
+    unit_w = (gu_w["workload"].astype(float) if "workload" in gu_w.columns and gu_w["workload"].notna().any()
+              else None)
+    if unit_w is not None:  # geo_units.workload is the unit's whole workload (see docs/regions.md)
+        covered = c["geo_unit_id"].astype(str).map(unit_w).notna().to_numpy()
+        effort = np.where(covered, 0.0, effort)
+        notes.append(f"Workload of {int(unit_w.notna().sum()):,} geo units comes from geo_units.workload"
+                     + (f" ({int(covered.sum()):,} customers there add no workload of their own)"
+                        if covered.any() else "") + ".")
     rev = measures.customer_revenue(dataset.transactions, dataset.as_of, revenue_window_days, customer_ids=cid,
                                     clip_at_zero=True).to_numpy(dtype=float)
     owner = c["owner_rep_id"].astype(object).to_numpy() if "owner_rep_id" in c.columns else np.full(len(c), None)
@@ -164,6 +173,8 @@ def inputs_from_dataset(
     f = accounts[follows]
     units = dataset.geo_units["geo_unit_id"].astype(str)
     unit_load = f.groupby("geo_unit_id")["load"].sum().reindex(units).fillna(0.0)
+    if unit_w is not None:
+        unit_load = unit_load + unit_w.reindex(units.to_numpy()).fillna(0.0).to_numpy()
     unit_rev = f.groupby("geo_unit_id")["revenue"].sum().reindex(units).fillna(0.0)
     unit_acc = f.groupby("geo_unit_id").size().reindex(units).fillna(0).astype(float)
     fixed = accounts[stay_with_owner].groupby("region_id")["load"].sum()

@@ -52,6 +52,20 @@ class SplitProposal:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def moved(self) -> pd.Series:
+        """geo_unit_id -> True when the unit changes region (False without a current split)."""
+        if self.current.empty:
+            return pd.Series(False, index=self.split.index, name="moved")
+        return (self.split != self.current.reindex(self.split.index)).rename("moved")
+
+    def table(self) -> pd.DataFrame:
+        """One row per geo unit: geo_unit_id, region_id (proposed), current_region, moved."""
+        cur = self.current.reindex(self.split.index) if not self.current.empty else pd.Series(
+            None, index=self.split.index, dtype=object)
+        return pd.DataFrame({"geo_unit_id": self.split.index.astype(str), "region_id": self.split.to_numpy(),
+                             "current_region": cur.to_numpy(), "moved": self.moved.to_numpy(dtype=bool)})
+
+    @property
     def feasible(self) -> bool:
         return bool(self.regions["within_tolerance"].all() and self.regions["contiguous"].all())
 
@@ -76,8 +90,10 @@ class SplitProposal:
                 moved += "; there is no revenue data, so moves are kept few by workload instead"
             lines.append(moved + ".")
             if m.get("repaired_units"):
-                lines.append(f"Today {m['repaired_units']} geo units lie in detached pieces of their region; they "
-                             "join a neighbouring region so that every region is one connected area (counted as moved).")
+                n = m["repaired_units"]
+                lines.append(f"Today {n} geo unit{'s lie' if n > 1 else ' lies'} in detached pieces of {'their' if n > 1 else 'its'} "
+                             "region; they join a neighbouring region first so that every region is one connected "
+                             "area (counted as moved).")
         over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist() if has_today else []
         if over:
             lines.append(f"Over capacity today: {', '.join(map(str, over))}.")

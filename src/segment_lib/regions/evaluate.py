@@ -22,7 +22,7 @@ from ..errors import ConfigError, DataContractError
 from ..params import DEFAULT_TOLERANCE
 from .fairness import DEFAULT_FAIRNESS_WEIGHTS, _fairness
 from .ownership import Owners, assign_owners, ownership_checks
-from .prepare import PrepOptions, _prepare, _Prep
+from .prepare import PrepOptions, _prepare, _Prep, unit_workload_per_rep
 from .service import _service_table
 from .splits import UNASSIGNED, SplitLayout, _reference_codes, layout
 
@@ -37,7 +37,8 @@ class SplitEvaluation:
         (last ``window_days``), ``revenue`` (last ``window_days``, primary owner), service
         columns from history (``n_csat``, ``csat``, ``median_response_h``).
     per_region: one row per region, sorted by ``load_ratio`` descending: ``region_id``,
-        ``n_units``, ``n_reps``, ``n_customers``, ``workload``, ``capacity``, ``load_ratio``,
+        ``n_units``, ``n_reps``, ``n_customers``, ``workload`` (customers' tier effort plus
+        ``geo_units.workload`` of the region's units), ``capacity``, ``load_ratio``,
         ``rep_load_mean``, ``rep_load_max``, ``share_reps_over``, ``interactions``, ``revenue``,
         ``market_size``, ``revenue_share``, ``market_share``, ``revenue_index``
         (revenue share / market share), ``workload_index`` (workload share / market share),
@@ -47,7 +48,9 @@ class SplitEvaluation:
         ``csat_diff`` vs all other regions (+ interval), ``n_nps``, ``nps`` (+ interval,
         ``nps_diff`` + interval), ``n_interactions``, ``complaint_rate`` (+ interval),
         ``n_responses``, ``median_response_h``/``p90_response_h`` (+ intervals),
-        ``dormancy_rate`` (+ interval), ``warning`` (too few answers, else "").
+        ``dormancy_rate`` (+ interval), with a ``churned`` column also ``n_churn``, ``churn_rate``
+        (+ interval) and ``churn_diff`` vs all other regions (+ interval), ``warning`` (too few
+        answers, else "").
     ownership: one row per check: ``check``, ``count``, ``share`` (of customers, or of geo
         units / regions for those checks), ``revenue_share``, ``what``, ``ids`` (';'-joined, the
         first ``max_ids``).  detail: ``ownership_detail`` one row per (check, id).
@@ -231,6 +234,8 @@ def _per_rep_table(p: _Prep, sp: SplitLayout, own: Owners) -> pd.DataFrame:
     n_r = len(p.rep_ids)
     fc, fr, primary = own.fc, own.fr, own.primary
     workload = np.bincount(fr, weights=p.effort[fc], minlength=n_r)
+    if p.unit_workload is not None:  # geo_units.workload: shared among the region's reps by capacity
+        workload = workload + unit_workload_per_rep(p.unit_workload, sp.unit_region, sp.rep_region, p.capacity)
     n_cust_rep = np.bincount(fr, minlength=n_r)
     inter_rep = np.bincount(fr, weights=p.n_int[fc] / own.n_owners[fc], minlength=n_r)
     has_p = primary >= 0
@@ -273,6 +278,8 @@ def _per_region_table(p: _Prep, sp: SplitLayout, per_rep: pd.DataFrame,
     pop_unit = np.nan_to_num(p.population)
     ur = np.where(sp.unit_region < 0, g - 1, sp.unit_region) if sp.has_unassigned else sp.unit_region
     pop_reg = np.bincount(ur[ur >= 0], weights=pop_unit[ur >= 0], minlength=g)
+    if p.unit_workload is not None:
+        wl_reg = wl_reg + np.bincount(ur[ur >= 0], weights=p.unit_workload[ur >= 0], minlength=g)
     n_units = np.bincount(ur[ur >= 0], minlength=g)
     pr = per_rep.groupby("region_id")["load_ratio"].agg(["mean", "max", "count"])
     pr_over = per_rep.groupby("region_id")["over_capacity"].mean()

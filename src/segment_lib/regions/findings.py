@@ -15,6 +15,39 @@ def _ci(lo, hi, fmt="{:+.2f}") -> str:
     return f"95% CI {fmt.format(lo)} to {fmt.format(hi)}"
 
 
+def _few(ids: str, n: int = 10) -> str:
+    """At most ``n`` of a ';'-joined id list, with the total when longer."""
+    parts = [x for x in str(ids).split(";") if x]
+    return ", ".join(parts[:n]) + (f" … ({len(parts)} in all)" if len(parts) > n else "")
+
+
+def outcome_findings(evaluation: SplitEvaluation, described: set | None = None) -> list[str]:
+    """One sentence per region whose satisfaction (CSAT) or churn differs from the other regions with
+    a 95% interval that excludes zero.  ``described``: regions whose CSAT gap is already told (by the
+    overload findings); their churn gap is still told."""
+    sv = evaluation.service
+    sv = sv[sv["region_id"] != UNASSIGNED]
+    described = described or set()
+    out = []
+    for _, q in sv.iterrows():
+        bits = []
+        lo, hi = q.get("csat_diff_low", np.nan), q.get("csat_diff_high", np.nan)
+        if q["region_id"] not in described and np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0):
+            word = "lower" if q["csat_diff"] < 0 else "higher"
+            bits.append(f"CSAT {q['csat']:.2f}, {abs(q['csat_diff']):.2f} {word} than the other regions "
+                        f"({_ci(lo, hi)})")
+        lo, hi = q.get("churn_diff_low", np.nan), q.get("churn_diff_high", np.nan)
+        if np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0):
+            word = "more" if q["churn_diff"] > 0 else "fewer"
+            bits.append(f"{q['churn_rate']:.1%} of customers churned, {abs(q['churn_diff']) * 100:.1f} points {word} "
+                        f"than in the other regions ({_ci(lo * 100, hi * 100, '{:+.1f}')} points)")
+        if bits:
+            out.append(f"**{q['region_id']}**: " + "; ".join(bits) + ".")
+    if "churn_rate" in sv.columns and not out and sv["n_churn"].sum() > 0:
+        out.append("Churn does not differ clearly between regions (every 95% interval of the gap includes zero).")
+    return out
+
+
 def region_findings(evaluation: SplitEvaluation, max_regions: int = 3) -> list[str]:
     """Plain-language findings, most urgent first (overloaded regions lead).
 
@@ -54,6 +87,7 @@ def region_findings(evaluation: SplitEvaluation, max_regions: int = 3) -> list[s
     if len(under):
         out.append("Spare capacity in " + ", ".join(f"{r} ({v:.1f}×)" for r, v in
                                                     zip(under["region_id"], under["load_ratio"])) + ".")
+    out += outcome_findings(ev, described=set(flagged.head(max_regions)["region_id"]))
     for sent in ev.effect_sentences:
         out.append("Does workload hurt service? " + sent)
     sm = ev.summary.iloc[0]
@@ -83,14 +117,16 @@ def region_findings(evaluation: SplitEvaluation, max_regions: int = 3) -> list[s
     nc = ev.geometry[~ev.geometry["contiguous"].astype(bool)]
     if len(nc):
         out.append("Not one connected piece: " + "; ".join(
-            f"{r} ({k} parts; detached: {d})" for r, k, d in zip(nc["region_id"], nc["n_components"],
-                                                                 nc["detached_units"])) + ".")
+            f"{r} ({k} parts; detached: {_few(d)})" for r, k, d in zip(nc["region_id"], nc["n_components"],
+                                                                       nc["detached_units"])) + ".")
     else:
         out.append("Every region is one connected piece of territory.")
     dis = ev.params.get("disruption") or {}
     if dis and dis.get("share_moved", 0) > 0:
+        rev = dis.get("revenue_share_moved", np.nan)
         out.append(f"Compared with the current split, {dis['share_moved']:.1%} of customers "
-                   f"({dis['revenue_share_moved']:.1%} of revenue) change region or owner.")
+                   + (f"({rev:.1%} of revenue) " if np.isfinite(rev) else "")
+                   + "change region or owner.")
     few = ev.service[ev.service["warning"] != ""]
     if len(few):
         out.append("Too few survey answers to judge: " + ", ".join(few["region_id"]) + ".")

@@ -83,6 +83,8 @@ class _Prep:
     cur_load: pd.Series
     warnings: list[str]
     params: dict = field(default_factory=dict)
+    churned: np.ndarray | None = None  # per customer 1.0 / 0.0, NaN when unknown; None without the column
+    unit_workload: np.ndarray | None = None  # per unit (geo_units.workload, 0 where not given); None: no column
 
     def primary_owner(self) -> np.ndarray:
         """Today's primary owner (rep position) of every customer, -1 for customers without an owner."""
@@ -293,6 +295,9 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
     cust_ids, unit_ids, rep_ids, cust_unit = _entity_ids(ds)
     n_c = len(cust_ids)
     tier, effort, core, te, core_tiers = _tiers_and_effort(tiers, tier_effort, cust_ids, o.core_tiers, warnings)
+    unit_workload, effort = _unit_workload(ds, cust_unit, effort, warnings)
+    churned = (ds.customers["churned"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+               if "churned" in ds.customers.columns and ds.customers["churned"].notna().any() else None)
     revenue, dormant, tx_cust, tx_unit, tx_amount = _transactions(ds, cust_ids, unit_ids, as_of, o.window_days,
                                                                   o.dormant_days, warnings)
     claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
@@ -316,6 +321,8 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
             ds, unit_ids, rep_ids, ds.split(ds.current_split), ds.rep_regions(ds.current_split),
             ds.current_split, units_with_customers, on_unassigned="warn", warnings=[])
     wl = np.bincount(claim_rep, weights=effort[claim_cust], minlength=len(rep_ids))
+    if unit_workload is not None and cur_unit_region is not None:
+        wl = wl + unit_workload_per_rep(unit_workload, cur_unit_region, cur_rep_region, capacity)
     cur_load = pd.Series(wl / capacity, index=rep_ids, name="load_ratio")
 
     rep_service = _rep_service_table(
@@ -342,4 +349,33 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
                  int_cust=int_cust, int_hours=int_hours, int_complaint=int_complaint, sv_cust=sv_cust,
                  sv_csat=sv_csat, sv_nps=sv_nps, tx_cust=tx_cust, tx_unit=tx_unit, tx_amount=tx_amount,
                  rep_service=rep_service, effects=effects, effect_sentences=sentences, effect_results=results,
-                 cur_load=cur_load, warnings=warnings, params=params)
+                 cur_load=cur_load, warnings=warnings, params=params, churned=churned, unit_workload=unit_workload)
+
+
+def _unit_workload(ds: Dataset, cust_unit: np.ndarray, effort: np.ndarray, warnings: list[str]):
+    """(workload per unit or None, effort per customer).  Where ``geo_units.workload`` is given it is
+    the unit's whole workload: the unit's customers keep their revenue, service and owners but add no
+    workload of their own (otherwise a unit would count twice)."""
+    gu = ds.geo_units
+    if "workload" not in gu.columns or not gu["workload"].notna().any():
+        return None, effort
+    w = gu["workload"].to_numpy(dtype=float, na_value=np.nan)
+    given = np.isfinite(w)
+    covered = given[cust_unit] if len(cust_unit) else np.zeros(0, dtype=bool)
+    if covered.any():
+        warnings.append(f"{int(covered.sum()):,} customers are in geo units with a workload of their own "
+                        "(geo_units.workload): the unit's workload is used, not the customers' tier effort")
+    return np.where(given, w, 0.0), np.where(covered, 0.0, effort)
+
+
+def unit_workload_per_rep(unit_workload: np.ndarray, unit_region: np.ndarray, rep_region: np.ndarray,
+                          capacity: np.ndarray) -> np.ndarray:
+    """Each region's unit workload shared among its reps in proportion to their capacity."""
+    k = int(max(unit_region.max(initial=-1), rep_region.max(initial=-1))) + 1
+    ok = unit_region >= 0
+    reg_w = np.bincount(unit_region[ok], weights=unit_workload[ok], minlength=k)
+    staffed = rep_region >= 0
+    reg_cap = np.bincount(rep_region[staffed], weights=capacity[staffed], minlength=k)
+    share = np.where(staffed, capacity / np.where(reg_cap[np.maximum(rep_region, 0)] > 0,
+                                                  reg_cap[np.maximum(rep_region, 0)], 1.0), 0.0)
+    return np.where(staffed, reg_w[np.maximum(rep_region, 0)] * share, 0.0)

@@ -113,8 +113,8 @@ def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_respons
     med, p90 = qs[0.5], qs[0.9]
     dorm = stats.mean_ci(p.dormant.astype(float), cust_region_l, **kw).reindex(codes_all)
 
-    def col(df, c):
-        return df[c].reindex(codes_all).to_numpy()
+    def col(df, c):  # a measure without any data (e.g. no surveys) has no diff columns: NaN
+        return df[c].reindex(codes_all).to_numpy() if c in df.columns else np.full(g, np.nan)
 
     out = pd.DataFrame({
         "region_id": labels,
@@ -133,9 +133,17 @@ def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_respons
         "dormancy_rate": col(dorm, "estimate"), "dormancy_low": col(dorm, "ci_low"),
         "dormancy_high": col(dorm, "ci_high"),
     })
+    if p.churned is not None:  # churn: share of the region's customers (with a known flag) who left
+        ch = stats.mean_ci(*pad(p.churned, cust_region_l), vs_rest=True, **kw)
+        out["n_churn"] = col(ch, "n")
+        out["churn_rate"], out["churn_low"], out["churn_high"] = col(ch, "estimate"), col(ch, "ci_low"), \
+            col(ch, "ci_high")
+        out["churn_diff"], out["churn_diff_low"], out["churn_diff_high"] = col(ch, "diff_vs_rest"), \
+            col(ch, "diff_ci_low"), col(ch, "diff_ci_high")
+        out["n_churn"] = out["n_churn"].fillna(0).astype(int)
     for c in ("n_csat", "n_nps", "n_interactions", "n_responses"):
         out[c] = out[c].fillna(0).astype(int)
-    few = (out["n_csat"] < min_responses)
+    few = (out["n_csat"] < min_responses) & (out["n_csat"].sum() > 0)  # no answers at all: nothing to compare
     out["warning"] = np.where(few, "only " + out["n_csat"].astype(str) + f" CSAT answers (< {min_responses}): "
                               "interval is wide, do not compare", "")
     for r in out.loc[few, "region_id"]:

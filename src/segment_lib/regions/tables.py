@@ -34,14 +34,15 @@ def _fmt_ci(est, lo, hi, nd=2, pct=False) -> list[str]:
 
 
 def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
-    """One row per region (most loaded first): load and satisfaction, intervals as "est (low–high)".
+    """One row per region (most loaded first): load, satisfaction and (with ``customers.churned``) churn,
+    intervals as "est (low–high)".
 
     Response times, complaints and dormancy are in :func:`service_report_table` (one table with
     every interval would be too wide to read without wrapping).
     """
     pr = evaluation.per_region
     sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Region": pr["region_id"].to_numpy(),
         "Reps": pr["n_reps"].to_numpy(),
         "Customers": pr["n_customers"].to_numpy(),
@@ -51,6 +52,10 @@ def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
         "NPS": _fmt_ci(sv["nps"], sv["nps_low"], sv["nps_high"], nd=0),
         "Note": np.where(pr["flagged"].to_numpy(), "over capacity", "") + sv["warning"].to_numpy(),
     })
+    if "churn_rate" in sv.columns:  # customers.churned given: churn next to satisfaction
+        out.insert(out.columns.get_loc("Note"), "Churned",
+                   _fmt_ci(sv["churn_rate"], sv["churn_low"], sv["churn_high"], pct=True))
+    return out
 
 
 def service_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
@@ -58,7 +63,7 @@ def service_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     dormancy rates, each "est (low–high)" with its 95% interval."""
     pr = evaluation.per_region
     sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Region": pr["region_id"].to_numpy(),
         "First response, median (h)": _fmt_ci(sv["median_response_h"], sv["median_response_low"],
                                               sv["median_response_high"], nd=1),
@@ -67,6 +72,7 @@ def service_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
         "Complaint rate": _fmt_ci(sv["complaint_rate"], sv["complaint_low"], sv["complaint_high"], pct=True),
         "Dormant customers": _fmt_ci(sv["dormancy_rate"], sv["dormancy_low"], sv["dormancy_high"], pct=True),
     })
+    return out
 
 
 def ownership_report_table(evaluation: SplitEvaluation, show_ids: bool = False) -> pd.DataFrame:

@@ -28,6 +28,7 @@ class RebalanceView:
     moves_table: pd.DataFrame
     baselines_table: pd.DataFrame
     single_moves_table: pd.DataFrame
+    proposed_split: pd.DataFrame  # geo_unit_id, region_id (proposed), current_region, moved
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
 
@@ -72,12 +73,15 @@ def build(ctx) -> RebalanceView:
     note = (f"Solver: **{proposal.solver}** ({proposal.status})"
             + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
             + f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
-            + " ".join(inputs.notes + proposal.notes))
+            + " ".join(list(ctx.dataset.notes) + inputs.notes + proposal.notes))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
         rebalance_balance_before=m["balance_before"], rebalance_balance_after=m["balance_after"],
         rebalance_moved_revenue_share=m["moved_revenue_share"], rebalance_moved_units=m["moved_units"],
+        rebalance_moved_load_share=m["moved_load_share"],
+        rebalance_compactness_km_before=m["dispersion_km_before"],
+        rebalance_compactness_km_after=m["dispersion_km_after"],
         rebalance_feasible=proposal.feasible, rebalance_solver=proposal.solver, rebalance_gap=proposal.gap,
         ensemble_balance_percentile=ens.percentiles["balance"] if ens is not None else float("nan"),
         rebalance_balanced_recluster_moved_revenue_share=comparison.loc[1, "moved_revenue_share"],
@@ -93,7 +97,8 @@ def build(ctx) -> RebalanceView:
         regions_table=rb.tables.regions_table(proposal.regions, p.tolerance),
         moves_table=rb.tables.moves_table(proposal.moves), baselines_table=rb.tables.baselines_table(comparison),
         single_moves_table=rb.tables.single_moves_table(rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)),
-        metrics=metrics,
+        proposed_split=proposal.table(), metrics=metrics,
         headline=["rebalance_balance_before", "rebalance_balance_after", "rebalance_moved_revenue_share",
-                  "rebalance_moved_units", "ensemble_balance_percentile", "rebalance_gap"],
+                  "rebalance_moved_units", "rebalance_moved_load_share", "ensemble_balance_percentile",
+                  "rebalance_gap"],
     )

@@ -42,7 +42,8 @@ def build(ctx) -> RegionsView:
     effort = ", ".join(f"{k} {v:g}" for k, v in ctx.tiers.effort.items())
     note = (f"Split examined: **{ev.split}**. Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
             f"Effort per account by tier: {effort}. "
-            f"Service figures cover the {ev.params['window_days']} days up to {ds.as_of:%Y-%m-%d}.")
+            f"Service figures cover the {ev.params['window_days']} days up to {ds.as_of:%Y-%m-%d}."
+            + "".join(" " + n for n in ds.notes))
     weights = {**rg.DEFAULT_WEIGHTS, **(p.score_weights or {})}
     metrics = rg.headline_metrics(ev, comparison)
     headline = metrics.pop("headline", [])
