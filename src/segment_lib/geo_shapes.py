@@ -57,6 +57,12 @@ def _customers(rng, units: pd.DataFrame, n: int, weights: np.ndarray, owner_of_u
     return cust, tx
 
 
+def _voronoi(xy: np.ndarray, k: int, rng) -> np.ndarray:
+    """Zones: each point to the nearest of ``k`` seed points picked among the points (Voronoi)."""
+    seeds = xy[rng.choice(len(xy), size=k, replace=False)]
+    return np.argmin(((xy[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
+
+
 def _reps_for(split: pd.Series, load: pd.Series, prefix: str, per_region: int = 2, cap_factor=None):
     """Reps (``per_region`` per region) with capacity from the region's load (``cap_factor`` per region)."""
     reg_load = load.groupby(split).sum()
@@ -93,8 +99,6 @@ def county_grid(seed: int = 12) -> dict[str, pd.DataFrame]:
 
 def wide_plans(seed: int = 32) -> dict[str, pd.DataFrame]:
     """32 states (4 x 8 grid, ``neighbors`` column) and a wide table of six plans of 4 to 8 regions."""
-    from sklearn.cluster import KMeans
-
     rng = np.random.default_rng(seed)
     gu = _grid_units(8, 4, "S", 30.0, -110.0, 3.0)
     edges = _grid_edges(gu)
@@ -107,7 +111,7 @@ def wide_plans(seed: int = 32) -> dict[str, pd.DataFrame]:
     wide = pd.DataFrame({"geo_unit_id": gu["geo_unit_id"]})
     xy = gu[["row", "col"]].to_numpy(float)
     for i, k in enumerate((4, 5, 6, 6, 7, 8)):
-        lab = KMeans(n_clusters=k, n_init=4, random_state=seed + i).fit_predict(xy + rng.normal(0, 0.3, xy.shape))
+        lab = _voronoi(xy + rng.normal(0, 0.3, xy.shape), k, rng)
         wide[f"plan_{chr(ord('a') + i)}"] = [f"{chr(ord('A') + int(x))}" for x in lab]
     units = gu["geo_unit_id"].to_numpy()
     weights = gu["population"].to_numpy()
@@ -137,8 +141,6 @@ def wide_plans(seed: int = 32) -> dict[str, pd.DataFrame]:
 def point_units(n_units: int = 1000, n_customers: int = 3000, seed: int = 7) -> dict[str, pd.DataFrame]:
     """Point-only units (zip-code like: lat, lon, population; no adjacency), customers with a churn
     flag, CSAT-only surveys and two plans (``zones_2024`` current, ``zones_new``)."""
-    from sklearn.cluster import KMeans
-
     rng = np.random.default_rng(seed)
     centres = rng.uniform([33.0, -100.0], [41.0, -86.0], size=(12, 2))
     pick = rng.integers(0, len(centres), size=n_units)
@@ -148,8 +150,8 @@ def point_units(n_units: int = 1000, n_customers: int = 3000, seed: int = 7) -> 
                        "population": np.round(rng.lognormal(9, 0.7, size=n_units), 0)})
     xy = np.c_[gu["lat"], gu["lon"] * np.cos(np.radians(37))]
     plans = {}
-    for name, k, s in (("zones_2024", 6, 1), ("zones_new", 6, 5)):
-        lab = KMeans(n_clusters=k, n_init=4, random_state=s).fit_predict(xy, sample_weight=gu["population"])
+    for name in ("zones_2024", "zones_new"):
+        lab = _voronoi(xy, 6, rng)
         plans[name] = pd.Series([f"Z{int(x) + 1}" for x in lab], index=gu["geo_unit_id"])
     cur = plans["zones_2024"]
     reps = pd.DataFrame([(f"Z{r}-{j}", f"Z{r}") for r in range(1, 7) for j in (1, 2)], columns=["rep_id", "region_id"])

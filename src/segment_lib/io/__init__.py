@@ -28,7 +28,8 @@ names from ``segment_lib.io``.
 
 from __future__ import annotations
 
-from .load import dataset_from_frames, load_dataset
+from .adjacency import resolve_adjacency
+from .load import dataset_from_frames, load_dataset, wide_to_long
 from .mapping import SYNONYMS, apply_mapping
 from .readers import FIRST_DATA_ROW, ROW_INDEX, detect_encoding, read_table
 from .validate import validate_table
@@ -39,6 +40,8 @@ __all__ = [
     "validate_table",
     "load_dataset",
     "dataset_from_frames",
+    "resolve_adjacency",
+    "wide_to_long",
     "detect_encoding",
     "ROW_INDEX",
     "FIRST_DATA_ROW",

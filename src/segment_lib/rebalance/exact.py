@@ -253,4 +253,4 @@ def solve_exact(
 
 def exact_is_small(p: Problem, max_units: int) -> bool:
     """Whether CP-SAT should be tried: unit count and model size are both small."""
-    return p.n <= max_units and p.n * p.k * max(len(p.edges), 1) <= 40 * 12 * 120 * 2 and not math.isnan(p.total_load)
+    return p.n <= max_units and p.n * p.k * max(len(p.edges), 1) <= 200 * 10 * 600 and not math.isnan(p.total_load)

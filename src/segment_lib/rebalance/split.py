@@ -13,10 +13,11 @@ from .. import fmt
 from ..errors import InfeasibleSplitError, ModelInputError
 from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE
 from ._problem import Problem, build_problem, compactness_allowed, link_islands, repair_contiguity
-from .exact import solve_exact, wall_cap
+from .exact import exact_is_small, solve_exact, wall_cap
 from .heuristic import match_labels, solve_heuristic
 
-EXACT_MAX_UNITS = 40
+EXACT_MAX_UNITS = 40  # auto: CP-SAT after a quick heuristic warm start (deterministic work limit)
+AUTO_EXACT_MAX_UNITS = 200  # auto: heuristic, then CP-SAT in the rest of the time (wall-clock), best wins
 
 
 @dataclass
@@ -376,20 +377,23 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
                      f"({', '.join(p.units[u] for u in p.repaired[:10])}{' …' if len(p.repaired) > 10 else ''}) "
                      "were first joined to a neighbouring region")
     use_exact = method == "exact" or (method == "auto" and p.n <= exact_max_units)
+    # mid-sized instances (auto): the full heuristic in half the budget, then CP-SAT in the rest,
+    # warm-started by it; the better plan wins, so the answer is never worse than the heuristic's
+    both = method == "auto" and not use_exact and exact_is_small(p, AUTO_EXACT_MAX_UNITS)
     budget = max(0.1, deadline - t0)
     # heuristic first: it is the answer for large instances and a warm start (hint) for CP-SAT
-    h_time = budget if not use_exact else min(budget / 4, 3.0)
+    h_time = budget if not (use_exact or both) else (budget / 2 if both else min(budget / 4, 3.0))
     # before CP-SAT the heuristic is only a warm start: no wall-clock-bounded short-burst polish
     # (how many bursts fit into a second depends on machine load, and so would the hint); the
     # greedy repair is deterministic and normally ends long before its deadline
     h_assign, info = solve_heuristic(p, seed=seed, time_limit=h_time,
-                                     polish_seconds=None if not use_exact else 0.0)
+                                     polish_seconds=0.0 if use_exact else None)
     h_obj = p.objective(h_assign)
     h_ok = p.violation(h_assign).sum() <= 1e-9 and p.is_contiguous(h_assign)
     extra = {"heuristic_objective": h_obj, "heuristic_feasible": bool(h_ok), "burst_steps": info.get("burst_steps", 0)}
     if info.get("note"):
         notes.append(info["note"])
-    if not use_exact:
+    if not (use_exact or both) or (both and deadline - time.perf_counter() < 1.0):
         return _result(p, h_assign, "gerrychain-heuristic", "HEURISTIC", seconds=time.perf_counter() - t0,
                        notes=notes + [f"heuristic started from the {info.get('start')}"], extra=extra)
 

@@ -33,6 +33,12 @@ class RebalanceView:
     headline: list[str] = field(default_factory=list)
 
 
+def _sentence(text: str) -> str:
+    """A note as a sentence: capital first letter, final full stop."""
+    t = str(text).strip()
+    return (t[:1].upper() + t[1:] + ("" if t.endswith((".", "!", "?")) else ".")) if t else t
+
+
 def _ensemble(inputs, p) -> tuple[Any, list[str]]:
     """The ensemble of valid alternatives; the balance band is widened (up to ±50%) when no seed plan
     fits the configured one, and the report says so; None when even that fails."""
@@ -73,7 +79,7 @@ def build(ctx) -> RebalanceView:
     note = (f"Solver: **{proposal.solver}** ({proposal.status})"
             + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
             + f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
-            + " ".join(list(ctx.dataset.notes) + inputs.notes + proposal.notes))
+            + " ".join(_sentence(n) for n in list(ctx.dataset.notes) + inputs.notes + proposal.notes))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
