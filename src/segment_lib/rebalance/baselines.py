@@ -353,7 +353,8 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
     """Proposed split vs balanced re-clustering vs plain KMeans, on the same measures.
 
     ``inputs``: :class:`RebalanceInputs`; ``proposal``: the :class:`SplitProposal` (or the
-    ``closest`` of an infeasible request).  Returns one row per method: method, moved_revenue_share,
+    ``closest`` of an infeasible request).  Returns one row per method: method, moved_revenue_share
+    (on the proposal's denominator: total revenue when the proposal was given ``total_revenue``),
     balance (max/mean load÷capacity), max_deviation (worst region vs its target), within_tolerance,
     contiguous, units_split (geo units divided between regions), note.  The table carries the
     :class:`ReclusterResult` in ``attrs["balanced"]`` (pass ``balanced`` to reuse one).
@@ -380,8 +381,15 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
                          unit_revenue=kw["unit_revenue"], fixed_load=kw["fixed_load"],
                          extra_edges=kw["extra_edges"], tolerance=tol)
     pm = proposal.metrics
+    # every share on the proposal's denominator (total revenue when propose_split was given it)
+    movable = float(pd.Series(kw["unit_revenue"]).sum())
+    denom = pm.get("revenue_total") or movable
+    scale = movable / denom if denom and pm.get("moved_revenue_share") is not None else nan
+    bm = {**bm, "moved_revenue_share": bm["moved_revenue_share"] * scale}
+    km_m = {**km_m, "moved_revenue_share": km_m["moved_revenue_share"] * scale}
+    p_share = pm["moved_revenue_share"] if pm.get("moved_revenue_share") is not None else nan
     rows = [
-        {"method": "proposed split (contiguous, balanced)", "moved_revenue_share": pm["moved_revenue_share"],
+        {"method": "proposed split (contiguous, balanced)", "moved_revenue_share": p_share,
          "balance": pm["balance_after"], "max_deviation": pm["max_deviation_after"],
          "within_tolerance": bool(proposal.regions["within_tolerance"].all()),
          "contiguous": bool(proposal.regions["contiguous"].all()), "units_split": 0,
@@ -405,6 +413,11 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
 def comparison_lines(table: pd.DataFrame) -> list[str]:
     """Plain-language lines for the table of :func:`compare_baselines`."""
     p, b, k = (table.iloc[i] for i in range(3))
+    if not np.isfinite(p["moved_revenue_share"]):  # no revenue data: compare balance and contiguity only
+        return [f"The proposed split keeps every region connected and "
+                f"{'within' if p['within_tolerance'] else 'outside'} the band (worst region "
+                f"{p['max_deviation']:.1%} from target); without revenue data the moved revenue of the "
+                "alternatives cannot be compared."]
     lines = [
         f"The proposed split moves {p['moved_revenue_share']:.1%} of revenue, keeps every region connected and "
         f"{'within' if p['within_tolerance'] else 'outside'} the band (worst region {p['max_deviation']:.1%} "
