@@ -28,6 +28,11 @@ def test_all_reports_on_the_sample_export(tmp_path):
     assert m["02_regions"]["split"] == "traditional"
     assert m["02_regions"]["n_noncontiguous_regions"] == 0  # the 海南–广东 sea link from the config is used
     assert m["03_rebalance"]["rebalance_solver"]
+    # issue 12: East China's core accounts alone exceed its band; the closest split must not dismantle
+    # regions for it (before: 16 of 31 provinces moved, East China left with Shanghai alone) and the
+    # report gives compactness before and after
+    assert m["03_rebalance"]["rebalance_moved_units"] <= 4
+    assert m["03_rebalance"]["rebalance_compactness_km_after"] > 0
     # one run, one set of tiers: the regions and rebalance reports use the tiering report's tiers
     prints = {m[nb]["tiers_fingerprint"] for nb in ("01_tiering", "02_regions", "03_rebalance")}
     assert len(prints) == 1, prints
@@ -37,3 +42,4 @@ def test_all_reports_on_the_sample_export(tmp_path):
     header = cust[0].split(",")
     first = dict(zip(header, cust[1].split(",")))
     assert first["客户名称"] not in html and first["电话"] not in html
+    assert "nan%" not in html

@@ -94,6 +94,7 @@ def test_unit_workload_evaluation_matches_hand_computation(county):
     t8 = ev.geometry.set_index("region_id").loc["T8"]
     assert t8["n_components"] == 2 and set(t8["detached_units"].split(";")) == {"C0100", "C0101"}
     assert not any("nan" in f.lower() for f in rg.region_findings(ev))
+    assert ev.params["core_tiers"] == []  # one tier: nobody is a "core" account
 
 
 def test_wide_plan_table_layout(tmp_path):
