@@ -191,8 +191,8 @@ class RebalanceParams:
                                minimum=1)
     ensemble_epsilon: float = _key("ensemble_epsilon", _NUM, "balance band of the ensemble", 0.25, minimum=0.0)
     seed: int = _key("seed", (int,), "seed of every random step", 0)
-    time_limit: float = _key("time_limit", _NUM, "solver work limit per call (deterministic ~seconds)", 20,
-                             minimum=0.1)
+    time_limit: float = _key("time_limit", _NUM, "seconds for the proposal: wall-clock budget and CP-SAT work limit",
+                             20, minimum=0.1)
     core_tiers: list = _key("core_tiers", (list,), "tiers whose customers stay with their rep",
                             factory=lambda: ["VIP"])
     baseline_restarts: int = _key("baseline_restarts", (int,), "restarts of the re-clustering baseline", 10,
