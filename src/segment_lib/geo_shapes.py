@@ -89,7 +89,7 @@ def county_grid(seed: int = 12) -> dict[str, pd.DataFrame]:
     reps = _reps_for(split, load, "R", cap_factor={"T1": 0.8, "T2": 1.25})
     total_cap = reps["capacity"].sum()
     reps["capacity"] = (reps["capacity"] * load.sum() * 1.05 / total_cap).round(1)
-    owner = {u: f"R{t}-1" for u, t in split.items()}
+    owner = {u: f"R{t}-{1 + i % 2}" for i, (u, t) in enumerate(split.items())}
     as_of = pd.Timestamp("2025-12-31")
     cust, tx = _customers(rng, gu, 400, gu["workload"].to_numpy(), owner, as_of)
     splits = pd.DataFrame({"split": "territories_2025", "geo_unit_id": split.index, "region_id": split.to_numpy()})
