@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["county_grid", "point_units", "wide_plans", "write_shape", "SHAPES"]
+__all__ = ["SHAPES", "county_grid", "point_units", "wide_plans", "write_shape"]
 
 
 def _grid_units(w: int, h: int, prefix: str, lat0: float, lon0: float, step: float) -> pd.DataFrame:

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from segment_lib import geo, geo_shapes, io, rebalance as rb, regions as rg
+from segment_lib import geo, geo_shapes, io
+from segment_lib import rebalance as rb
+from segment_lib import regions as rg
 from segment_lib.errors import InfeasibleSplitError
 from segment_lib.params import GeoParams
 from segment_lib.rebalance._problem import build_problem, compactness_allowed, repair_contiguity
@@ -64,7 +66,7 @@ def test_delaunay_adjacency_of_point_units_is_connected_and_trimmed(points):
 
 def test_knn_adjacency_and_isolated_unit_warning():
     lat, lon = np.r_[np.linspace(30, 31, 20), 45.0], np.r_[np.linspace(100, 101, 20), 80.0]  # one far outlier
-    e, info = geo.point_adjacency(lat, lon, "knn", k=3)
+    e, _ = geo.point_adjacency(lat, lon, "knn", k=3)
     g = nx.Graph(e.tolist())
     assert nx.is_connected(g) and g.number_of_nodes() == 21  # the outlier is linked (spanning tree)
     gu = pd.DataFrame({"geo_unit_id": ["A", "B", "C"], "lat": [0.0, 0.0, 5.0], "lon": [0.0, 1.0, 5.0],

@@ -86,15 +86,16 @@ class SplitProposal:
                      f"{m['moved_load_share']:.1%} of the workload")
             if m.get("moved_revenue_share") is not None:
                 moved += (f"; {fmt.money_text(m['moved_revenue'], currency)} of revenue moves, "
-                          f"{m['moved_revenue_share']:.1%} of total revenue ({fmt.money_text(m['revenue_total'], currency)})")
+                          f"{m['moved_revenue_share']:.1%} of total revenue "
+                          f"({fmt.money_text(m['revenue_total'], currency)})")
             else:
                 moved += "; there is no revenue data, so moves are kept few by workload instead"
             lines.append(moved + ".")
             if m.get("repaired_units"):
                 n = m["repaired_units"]
-                lines.append(f"Today {n} geo unit{'s lie' if n > 1 else ' lies'} in detached pieces of {'their' if n > 1 else 'its'} "
-                             "region; they join a neighbouring region first so that every region is one connected "
-                             "area (counted as moved).")
+                lines.append(f"Today {n} geo unit{'s lie' if n > 1 else ' lies'} in detached pieces of "
+                             f"{'their' if n > 1 else 'its'} region; they join a neighbouring region first so that "
+                             "every region is one connected area (counted as moved).")
         over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist() if has_today else []
         if over:
             lines.append(f"Over capacity today: {', '.join(map(str, over))}.")
@@ -152,7 +153,6 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
     }).sort_values(["revenue", "load"], ascending=False, ignore_index=True)
     rev_total = float(p.revenue_total if p.revenue_total is not None else p.revenue.sum())
     rb, ra = lb / p.capacity, la / p.capacity
-    disp_b = p.dispersion_km(cur_assign)
     metrics = {
         "tolerance": p.tolerance,
         "n_units": p.n,
