@@ -217,3 +217,22 @@ def test_point_units_rebalance_contiguous(points):
         assert e.reason and e.closest is not None
         res = e.closest
     assert _connected(res.split, geo.adjacency_graph(ds.geo_units))
+
+
+def test_layout_key_is_checked(tmp_path):
+    from segment_lib.config import load_config
+    from segment_lib.errors import ConfigError
+
+    base = {"data": {"dir": str(tmp_path), "sources": {"customers": "c.csv", "transactions": "t.csv",
+                                                         "reps": "r.csv", "geo_units": "g.csv"}}}
+    for splits, msg in (({"path": "s.csv", "layout": "tall"}, "long or wide"),
+                        ({"path": "s.csv", "layout": "wide", "columns": {"region_id": "x"}}, "only geo_unit_id")):
+        cfg = {**base, "data": {**base["data"], "sources": {**base["data"]["sources"], "splits": splits}}}
+        (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+        with pytest.raises(ConfigError, match=msg):
+            load_config(tmp_path / "c.yaml")
+    cfg = {**base, "data": {**base["data"], "sources": {**base["data"]["sources"], "splits": "s.csv",
+                                                        "reps": {"path": "r.csv", "layout": "wide"}}}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(ConfigError, match="only the splits table"):
+        load_config(tmp_path / "c.yaml")
