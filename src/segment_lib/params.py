@@ -34,13 +34,15 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = [
-    "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
+    "DEFAULT_CLV_HORIZON_MONTHS", "DEFAULT_DISCOUNT_RATE", "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
     "Params", "RebalanceParams", "RegionsParams", "TieringParams", "parse_engine", "parse_params",
 ]
 
 # Defaults shared by several modules live here and nowhere else.
 DEFAULT_TOLERANCE = 0.10  # each region's workload within ±10% of its capacity-proportional target
 DEFAULT_TIER_EFFORT: dict[str, float] = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
+DEFAULT_CLV_HORIZON_MONTHS = 12  # CLV tiers: expected value over the next 12 months
+DEFAULT_DISCOUNT_RATE = 0.10  # CLV tiers: future value discounted at 10% a year
 
 ENGINES = ("pandas", "duckdb", "parquet", "dask")
 _ALIASES = {"duckdb-parquet": "parquet", "out-of-core": "parquet", "distributed": "dask"}

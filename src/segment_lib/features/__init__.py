@@ -94,12 +94,16 @@ from .core import (
     next_period_revenue,
     pandas_features,
 )
+from .purchases import SUMMARY_COLUMNS, add_purchase_summary, purchase_summary
 from .dask import assign_tiers, close_clients, dask_customer_features, get_client, partition_of
 from .sql import duckdb_features, parquet_features, parquet_sources, transaction_aggregate_sql
 
 __all__ = [
     "customer_features",
     "next_period_revenue",
+    "purchase_summary",
+    "add_purchase_summary",
+    "SUMMARY_COLUMNS",
     "FEATURE_COLUMNS",
     "CARRIED_ATTRIBUTES",
     "customer_frame",
