@@ -266,6 +266,26 @@ def expected_spend(gg: GammaGamma, x: Any, m: Any) -> np.ndarray:
     return gg.p * (gg.gamma + x * m) / (gg.p * x + gg.q - 1)
 
 
+# -- first purchase of registered customers who never bought -------------------------------
+def _first_nll(theta: np.ndarray, d: np.ndarray, c: np.ndarray) -> float:
+    r, al = np.exp(theta)
+    ll = len(d) * (np.log(r) + r * np.log(al)) - (r + 1) * np.log(al + d).sum()
+    return -(ll + r * (len(c) * np.log(al) - np.log(al + c).sum())) / (len(d) + len(c))
+
+
+def fit_first_purchase(delay: Any, waiting: Any) -> tuple[float, float]:
+    """(r, α) of the time from registration to the first purchase: exponential with a Gamma(r, α)
+    rate across customers (Lomax), by maximum likelihood from the ``delay`` of the buyers and the
+    ``waiting`` time (censored) of the registered customers who have not bought yet."""
+    d, c = _arrays(delay, waiting)
+    d, c = np.clip(d[np.isfinite(d)], 0, None), np.clip(c[np.isfinite(c)], 0, None)
+    start = np.log([1.0, max(float(np.mean(d)) if len(d) else 1.0, 1e-3)])
+    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
+        res = minimize(_first_nll, start, args=(d, c), method="L-BFGS-B", bounds=[(-_BOUND, _BOUND)] * 2)
+    r, al = np.exp(res.x)
+    return float(r), float(al)
+
+
 # -- value over a horizon -------------------------------------------------------------------
 def customer_value(bg: BGNBD, spend: Any, x: Any, t_x: Any, T: Any, horizon: float, discount_rate: float,
                    unit_days: float = TIME_UNIT_DAYS) -> tuple[np.ndarray, np.ndarray]:
@@ -298,8 +318,12 @@ class CLVModel:
     ``fit(summary)``: a table with :data:`segment_lib.features.SUMMARY_COLUMNS` (customers without
     purchases are left out of the fit).  ``predict(summary)``: customer_id, expected_purchases,
     probability_alive, expected_spend, predicted_clv over ``horizon_months`` (discounted at
-    ``discount_rate`` per year).  Customers without purchases get 0 purchases and value and a
-    missing probability alive.  When the spend model has q <= 1 (no finite mean), each customer's
+    ``discount_rate`` per year).  Customers without a purchase yet (registered, never bought) are
+    outside BG/NBD: when the table has ``tenure_days`` (days since registration) their chance of a
+    first purchase within the horizon comes from :func:`fit_first_purchase` (``first_purchase_``),
+    their value is that chance × the average purchase value (repeat purchases after a first one
+    are left out: a conservative value), discounted at mid-horizon; probability alive is missing
+    for them.  Without ``tenure_days`` their value is 0.  When the spend model has q <= 1 (no finite mean), each customer's
     own mean repeat value (the overall mean for one-time buyers) is used instead and ``warnings_``
     says so.
     """
@@ -334,11 +358,27 @@ class CLVModel:
         self.gamma_gamma_ = fit_gamma_gamma(x[b], m[b], self.random_state, self.n_starts)
         rep = b & (x > 0) & (m > 0)
         self.mean_spend_ = float(np.average(m[rep], weights=x[rep]))
+        self.first_purchase_ = None
+        tenure = self._tenure(summary)
+        if tenure is not None and (~b & np.isfinite(tenure)).any():
+            self.first_purchase_ = fit_first_purchase((tenure - T * TIME_UNIT_DAYS)[b] / TIME_UNIT_DAYS,
+                                                      tenure[~b] / TIME_UNIT_DAYS)
         self.warnings_ = []
+        gg = self.gamma_gamma_
+        if max(abs(np.log([gg.p, gg.q, gg.gamma]))) >= _BOUND - 1e-6:
+            self.warnings_.append("the spend model reached the edge of its search range "
+                                  f"(p = {gg.p:.3g}, q = {gg.q:.3g}, γ = {gg.gamma:.3g}): customers' purchase "
+                                  "values barely vary around their own mean, which is then their expected value")
         if self.gamma_gamma_.q <= 1:
             self.warnings_.append(f"the spend model has q = {self.gamma_gamma_.q:.2f} <= 1 (no finite mean); "
                                   "each customer's own mean repeat purchase value is used instead")
         return self
+
+    @staticmethod
+    def _tenure(summary: pd.DataFrame) -> np.ndarray | None:
+        if "tenure_days" not in summary.columns:
+            return None
+        return pd.to_numeric(summary["tenure_days"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     def predict(self, summary: pd.DataFrame, horizon_months: float | None = None,
                 discount_rate: float | None = None) -> pd.DataFrame:
@@ -355,14 +395,22 @@ class CLVModel:
             spend = expected_spend(self.gamma_gamma_, x, m)
         else:
             spend = np.where((x > 0) & (m > 0), m, self.mean_spend_)
+        spend = np.asarray(spend, dtype=float)
         if b.any():
             buys[b], value[b] = customer_value(self.bgnbd_, spend[b], x[b], t_x[b], T[b],
                                                h * MONTH_DAYS / TIME_UNIT_DAYS, d)
             alive[b] = probability_alive(self.bgnbd_, x[b], t_x[b], T[b])
+        tenure = self._tenure(summary)
+        if self.first_purchase_ is not None and tenure is not None:
+            nb = ~b & np.isfinite(tenure)
+            r0, a0 = self.first_purchase_
+            hw, c = h * MONTH_DAYS / TIME_UNIT_DAYS, tenure[nb] / TIME_UNIT_DAYS
+            buys[nb] = 1 - ((a0 + c) / (a0 + c + hw)) ** r0
+            value[nb] = buys[nb] * spend[nb] * (1 + d) ** (-h / 24)
         ids = summary["customer_id"].astype("string").to_numpy() if "customer_id" in summary.columns else \
             np.asarray(summary.index.astype(str))
         return pd.DataFrame({"customer_id": pd.array(ids, dtype="string"), "expected_purchases": buys,
-                             "probability_alive": alive, "expected_spend": np.where(b, spend, 0.0),
+                             "probability_alive": alive, "expected_spend": spend,
                              "predicted_clv": value})
 
     def params_table(self) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def tier_stability(model: TierModel, X: pd.DataFrame, n_boot: int = 20, sample_s
     # tiers are compared by value rank, so names play no part; with "auto" k the labels list may not
     # match the chosen k (the model then uses generic names) and would make every refit fail
     params.update(labels=None)
-    if model.method in ("kmeans", "gmm"):
+    if model.method in ("kmeans", "gmm", "clv"):
         params.update(n_tiers=int(model.n_tiers_) if not getattr(model, "models_", None) else model.n_tiers)
     k = model.n_tiers_
     aris, jac = [], []
