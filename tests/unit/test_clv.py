@@ -154,9 +154,11 @@ def test_tier_model_clv_predicts_explains_and_needs_the_summary(demo5k):
     assert e["explanation"].str.contains("in the next 12 months").all()
     assert e["explanation"].str.contains("chance still buying").any()
     # a longer horizon means more expected value; discounting means less
-    longer = TierModel(method="clv", n_tiers=3, clv_horizon_months=24).fit(X).tiers_["predicted_clv"].sum()
-    nodisc = TierModel(method="clv", n_tiers=3, discount_rate=0.0).fit(X).tiers_["predicted_clv"].sum()
-    assert longer > nodisc > m.tiers_["predicted_clv"].sum()
+    now = m.tiers_["predicted_clv"].sum()
+    assert m.clv_.predict(X)["predicted_clv"].sum() == pytest.approx(now)
+    longer = m.clv_.predict(X, horizon_months=24)["predicted_clv"].sum()
+    nodisc = m.clv_.predict(X, discount_rate=0.0)["predicted_clv"].sum()
+    assert longer > nodisc > now
 
 
 def test_params_schema_knows_clv():
@@ -167,3 +169,17 @@ def test_params_schema_knows_clv():
         parse_params({"tiering": {"discount_rate": -0.1}})
     with pytest.raises(ConfigError, match="clv"):
         parse_params({"tiering": {"method": "cvl"}})
+
+
+def test_run_with_method_clv_carries_the_summary_and_configured_names(small_cfg):
+    from segment_lib import pipeline
+    from segment_lib.tiering import tier_migration_between
+
+    ctx = pipeline.build_context(small_cfg, params={"tiering": {"method": "clv"}})
+    assert set(SUMMARY_COLUMNS) <= set(ctx.features.columns)
+    assert ctx.tiers.names == ["VIP", "Key", "Regular", "Dormant"]  # auto k capped at the configured names
+    assert "configured tier names" in ctx.tiers.model.k_reason_
+    earlier = ctx.features_at(ctx.migration_as_of)
+    assert set(SUMMARY_COLUMNS) <= set(earlier.columns)
+    moves = tier_migration_between(ctx.tiers.model, earlier)
+    assert moves.counts.to_numpy().sum() > 0

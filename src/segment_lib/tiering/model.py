@@ -63,7 +63,8 @@ class TierModel(BaseEstimator):
         (:class:`~segment_lib.tiering.clv.CLVModel`, BG/NBD + Gamma–Gamma fitted on the purchase
         summary columns of ``X``, see :func:`segment_lib.features.add_purchase_summary`) over the
         next ``clv_horizon_months``, discounted at ``discount_rate`` a year; the cut points between
-        tiers come from k-means on log(1 + predicted value), k chosen like for "kmeans".
+        tiers come from k-means on log(1 + predicted value), k chosen like for "kmeans" (with a
+        list of ``labels``, at most that many tiers).
     fit_sample_size: kmeans / gmm only: when set and the table has more rows, the model is fitted
         on a seeded sample of that many rows (``np.random.RandomState(random_state).choice``,
         sorted; a positional ``y`` is subset alongside, a ``y`` indexed by customer_id is aligned)
@@ -369,6 +370,13 @@ class TierModel(BaseEstimator):
         if lo < 2 or hi < lo:
             raise ModelInputError(f"k_range must be (min_k >= 2, max_k >= min_k), got {self.k_range}")
         hi = min(hi, n_distinct - 1 if n_distinct > 2 else 2, len(X) - 1)
+        if self.method == "clv" and isinstance(self.labels, (list, tuple)) and len(self.labels) >= lo:
+            # one value dimension can be cut ever finer and stay "admissible": with configured tier
+            # names the names set the finest split, so every tier keeps a configured name
+            capped = len(self.labels) < hi
+            hi = min(hi, len(self.labels))
+        else:
+            capped = False
         if hi < lo:
             raise ModelInputError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
         sel = _sample_idx(len(X), self.selection_sample, np.random.RandomState(self.random_state))
@@ -379,6 +387,8 @@ class TierModel(BaseEstimator):
             silhouette_sample=self.silhouette_sample, stability_sample=self.stability_sample,
             n_stability=self.n_stability, recency_cap=float(self.recency_cap_days))
         k, self.k_reason_ = select_k(self.k_scores_, self.min_stability, self.min_tier_share, self.min_value_ratio)
+        if capped:
+            self.k_reason_ += f" (candidates up to {hi}: the number of configured tier names)"
         return k
 
     def _fixed_k(self, n_distinct: int) -> int:
