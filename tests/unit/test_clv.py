@@ -13,10 +13,14 @@ import pytest
 from scipy.optimize import approx_fprime
 
 from segment_lib.errors import ConfigError, ModelInputError
-from segment_lib.features import SUMMARY_COLUMNS, add_purchase_summary, customer_features, purchase_summary
+from segment_lib.features import (
+    SUMMARY_COLUMNS,
+    add_purchase_summary,
+    customer_features,
+    purchase_summary,
+)
 from segment_lib.params import parse_params
-from segment_lib.tiering import TierModel, explain_tiers, validate_tiers
-from segment_lib.tiering import clv
+from segment_lib.tiering import TierModel, clv, explain_tiers, validate_tiers
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

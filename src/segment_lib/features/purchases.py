@@ -29,7 +29,14 @@ import pandas as pd
 
 from .._arrow import index_of
 from ..errors import ModelInputError
-from .core import _as_day, _check_columns, _days, _resolve, analysis_date, customer_frame
+from .core import (
+    _as_day,
+    _check_columns,
+    _days,
+    _resolve,
+    analysis_date,
+    customer_frame,
+)
 
 __all__ = ["SUMMARY_COLUMNS", "add_purchase_summary", "purchase_summary"]
 

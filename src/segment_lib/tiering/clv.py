@@ -37,9 +37,20 @@ from threadpoolctl import threadpool_limits
 from ..errors import ModelInputError
 from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
 
-__all__ = ["BGNBD", "CLVModel", "GammaGamma", "MONTH_DAYS", "TIME_UNIT_DAYS", "customer_value",
-           "expected_purchases", "expected_spend", "fit_bgnbd", "fit_gamma_gamma", "probability_alive",
-           "simulate_bgnbd"]
+__all__ = [
+    "BGNBD",
+    "MONTH_DAYS",
+    "TIME_UNIT_DAYS",
+    "CLVModel",
+    "GammaGamma",
+    "customer_value",
+    "expected_purchases",
+    "expected_spend",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "probability_alive",
+    "simulate_bgnbd",
+]
 
 MONTH_DAYS = 365.25 / 12
 TIME_UNIT_DAYS = 7.0  # CLVModel's time unit: weeks
@@ -162,7 +173,7 @@ def fit_bgnbd(x: Any, t_x: Any, T: Any, random_state: int = 0, n_starts: int = 3
 
     def data(idx):
         rows = np.column_stack([x, t_x, T] if idx is None else [x[idx], t_x[idx], T[idx]])
-        u, inv, wt = np.unique(rows, axis=0, return_inverse=True, return_counts=True)  # customers alike
+        u, wt = np.unique(rows, axis=0, return_counts=True)  # customers alike: one row, weighted
         xu, xi = np.unique(u[:, 0], return_inverse=True)
         return u[:, 0], u[:, 1], u[:, 2], wt.astype(float), xu, xi.ravel()
 

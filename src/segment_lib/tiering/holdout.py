@@ -87,9 +87,9 @@ class Holdout:
     def findings(self, currency: str = "¥") -> list[str]:
         """Plain-words lines for a manager (markdown ``**bold**``)."""
         h = f"{self.horizon_months} months"
-        lines = [f"Tiers were drawn as they would have been on **{self.cutoff:%Y-%m-%d}** and compared with what "
-                 f"each of the {self.n_customers:,} customers bought in the {h} after (to {self.as_of:%Y-%m-%d}, "
-                 f"{money_text(self.realised_total, currency)} in total)."]
+        lines = [(f"Tiers were drawn as they would have been on **{self.cutoff:%Y-%m-%d}** and compared with what "
+                  f"each of the {self.n_customers:,} customers bought in the {h} after (to {self.as_of:%Y-%m-%d}, "
+                  f"{money_text(self.realised_total, currency)} in total).")]
         for r in self.summary.itertuples():
             order = ("each tier bought less on average than the one above" if r.ordered
                      else "**the tiers were not in order**: a lower tier bought more on average than one above it")
@@ -190,8 +190,8 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
                         "top_customer_share": n[0] / len(t), "top_revenue_share": share[0],
                         "top_lift": (mean[0] / (total / len(t))) if total else np.nan,
                         "spearman": float(rho), "ordered": bool(np.all(np.diff(filled) <= 0))})
-    notes = [f"kmeans / gmm / clv use {int(n_tiers)} tiers here (fixed: choosing the number again for the "
-             "check would cost many refits); rfm and abc make their own number of tiers."]
+    notes = [(f"kmeans / gmm / clv use {int(n_tiers)} tiers here (fixed: choosing the number again for the "
+              "check would cost many refits); rfm and abc make their own number of tiers.")]
     return Holdout(cutoff=cutoff, as_of=end, horizon_months=int(horizon), n_customers=len(X), realised_total=total,
                    summary=pd.DataFrame(summary), tiers=pd.concat(tiers, ignore_index=True),
                    calibration=calibration, models=models, notes=notes)
