@@ -14,23 +14,10 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from ..errors import ModelInputError
 from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
 from .clv import CLVModel
-from .inputs import (
-    _align_y,
-    _feature_values,
-    _ids,
-    _is_id_indexed,
-    _require,
-    _sample_idx,
-)
+from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
-from .rules import (
-    _normalise_rules,
-    apply_threshold,
-    fit_abc,
-    predict_abc,
-    rule_features,
-)
+from .rules import _normalise_rules, apply_threshold, fit_abc, predict_abc, rule_features
 from .selection import make_estimator, order_clusters, score_ks, select_k
 
 __all__ = ["TierModel", "_align_y", "_is_id_indexed"]
