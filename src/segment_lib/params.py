@@ -326,6 +326,11 @@ def parse_params(raw: Mapping[str, Any] | None) -> Params:
             raise ConfigError(f"params.{k}: unknown section '{k}'; {_suggest(str(k), allowed)}")
     for name, cls in _SECTIONS.items():
         out[name] = _parse_section(cls, raw.get(name), f"params.{name}")
+    methods = {f.name: f for f in fields(TieringParams)}["method"].metadata["choices"]
+    bad_methods = [m for m in out["tiering"].holdout_methods if m not in methods]
+    if bad_methods:
+        raise ConfigError(f"params.tiering.holdout_methods: unknown method(s) {bad_methods}; "
+                          f"use some of {', '.join(methods)}")
     rebal = out["rebalance"]
     if rebal.core_tiers is not None:
         out["rebalance"] = replace(rebal, core_tiers=[str(t) for t in rebal.core_tiers])

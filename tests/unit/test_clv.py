@@ -173,6 +173,8 @@ def test_params_schema_knows_clv():
         parse_params({"tiering": {"discount_rate": -0.1}})
     with pytest.raises(ConfigError, match="clv"):
         parse_params({"tiering": {"method": "cvl"}})
+    with pytest.raises(ConfigError, match="holdout_methods.*kmean"):
+        parse_params({"tiering": {"holdout_methods": ["kmean", "clv"]}})
 
 
 def test_run_with_method_clv_carries_the_summary_and_configured_names(small_cfg):
