@@ -50,6 +50,12 @@ def test_cdnow_bgnbd_reproduces_published_parameters(cdnow):
 
 def test_cdnow_gamma_gamma_reproduces_published_parameters(cdnow):
     gg = clv.fit_gamma_gamma(cdnow["x"], cdnow["zbar"])
+    summary = pd.DataFrame({"customer_id": cdnow["ID"].astype(str), "repeat_purchases": cdnow["x"],
+                            "purchase_span_days": cdnow["t_x"] * 7, "days_since_first": cdnow["T"] * 7,
+                            "repeat_spend_avg": cdnow["zbar"]})
+    model = clv.CLVModel().fit(summary)
+    assert model.warnings_ == [] and 0.15 < model.spend_frequency_correlation_ < 0.25
+    assert model.gamma_gamma_.p == pytest.approx(gg.p) and model.bgnbd_.r == pytest.approx(0.243, rel=0.01)
     assert gg.n == 946  # the repeat buyers
     for value, published in ((gg.p, 6.25), (gg.q, 3.74), (gg.gamma, 15.44)):
         _close(value, published)
@@ -185,6 +191,8 @@ def test_run_with_method_clv_carries_the_summary_and_configured_names(small_cfg)
     assert set(SUMMARY_COLUMNS) <= set(ctx.features.columns)
     assert ctx.tiers.names == ["VIP", "Key", "Regular", "Dormant"]  # auto k capped at the configured names
     assert "configured tier names" in ctx.tiers.model.k_reason_
+    # the demo's planted tiers spend more per order the more often they buy: the model says so
+    assert any("rank correlation" in w for w in ctx.tiers.model.warnings_)
     earlier = ctx.features_at(ctx.migration_as_of)
     assert set(SUMMARY_COLUMNS) <= set(earlier.columns)
     moves = tier_migration_between(ctx.tiers.model, earlier)

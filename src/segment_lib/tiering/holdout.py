@@ -190,7 +190,8 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
                         "top_customer_share": n[0] / len(t), "top_revenue_share": share[0],
                         "top_lift": (mean[0] / (total / len(t))) if total else np.nan,
                         "spearman": float(rho), "ordered": bool(np.all(np.diff(filled) <= 0))})
-    notes = [(f"kmeans / gmm / clv use {int(n_tiers)} tiers here (fixed: choosing the number again for the "
+    notes = [f"{method}: {w}" for method, m in models.items() for w in m.warnings_]
+    notes += [(f"kmeans / gmm / clv use {int(n_tiers)} tiers here (fixed: choosing the number again for the "
               "check would cost many refits); rfm and abc make their own number of tiers.")]
     return Holdout(cutoff=cutoff, as_of=end, horizon_months=int(horizon), n_customers=len(X), realised_total=total,
                    summary=pd.DataFrame(summary), tiers=pd.concat(tiers, ignore_index=True),

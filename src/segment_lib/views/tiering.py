@@ -81,7 +81,8 @@ def build(ctx) -> TieringView:
         stability=stability, stability_table=tr.stability_report_table(stability),
         k_table=tr.k_scores_report_table(model) if model.k_scores_ is not None else None, k_note=k_note,
         migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
-        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback),
+        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback)
+        + [f"Note: {w}." for w in model.warnings_],
         as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
         holdout=holdout, holdout_findings=holdout_findings, holdout_note=holdout_note,
     )
