@@ -146,6 +146,9 @@ def test_validate_tiers_errors_name_the_cause(demo5k):
         validate_tiers(demo5k.dataset, horizon=6, methods=["kmean"])
     with pytest.raises(ModelInputError, match="shorter horizon"):
         validate_tiers(demo5k.dataset, horizon=60, methods=["abc"])
+    # a method that cannot be fitted at the cut-off is left out with a note; the others still count
+    h = validate_tiers(demo5k.dataset, horizon=6, methods=["abc", "threshold"])
+    assert list(h.summary["method"]) == ["abc"] and "threshold could not be fitted" in h.notes[0]
 
 
 def test_tier_model_clv_predicts_explains_and_needs_the_summary(demo5k):

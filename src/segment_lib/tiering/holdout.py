@@ -142,8 +142,9 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
     n_tiers: the number of tiers for kmeans / gmm / clv (fixed, see the module docstring);
     model_params: further :class:`TierModel` parameters (e.g. the run's labels, rfm_segments,
         abc_cutoffs, random_state); ``method`` / ``n_tiers`` / ``k_range`` there are ignored.
-    Returns a :class:`Holdout`.  Raises :class:`ModelInputError` for an unknown method or a cut-off
-    before the data.
+    Returns a :class:`Holdout`; a method that cannot be fitted at the cut-off (e.g. clv with too
+    few repeat buyers) is left out and ``notes`` says why.  Raises :class:`ModelInputError` for an
+    unknown method, a cut-off before the data, or when no method can be fitted.
     """
     from ..features import add_purchase_summary, customer_features
     from ..features.core import _resolve, analysis_date
@@ -167,8 +168,13 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
     base = dict(model_params or {})
     summary, tiers, models = [], [], {}
     calibration = pd.DataFrame(columns=["group", "n_customers", "predicted_mean", "realised_mean"])
+    skipped = []
     for method in methods:  # one fit per method
-        m = TierModel(**_params(method, n_tiers, int(horizon), base)).fit(X)
+        try:
+            m = TierModel(**_params(method, n_tiers, int(horizon), base)).fit(X)
+        except ModelInputError as e:  # e.g. too few repeat buyers for clv: the other methods still count
+            skipped.append(f"{method} could not be fitted at the cut-off ({e})")
+            continue
         models[method] = m
         t = np.asarray(m.labels_, dtype=np.int64)
         k = int(m.n_tiers_)
@@ -190,7 +196,9 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
                         "top_customer_share": n[0] / len(t), "top_revenue_share": share[0],
                         "top_lift": (mean[0] / (total / len(t))) if total else np.nan,
                         "spearman": float(rho), "ordered": bool(np.all(np.diff(filled) <= 0))})
-    notes = [f"{method}: {w}" for method, m in models.items() for w in m.warnings_]
+    if not models:
+        raise ModelInputError("validate_tiers: no method could be fitted at the cut-off: " + "; ".join(skipped))
+    notes = skipped + [f"{method}: {w}" for method, m in models.items() for w in m.warnings_]
     notes += [(f"kmeans / gmm / clv use {int(n_tiers)} tiers here (fixed: choosing the number again for the "
               "check would cost many refits); rfm and abc make their own number of tiers.")]
     return Holdout(cutoff=cutoff, as_of=end, horizon_months=int(horizon), n_customers=len(X), realised_total=total,
