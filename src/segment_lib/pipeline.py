@@ -121,6 +121,8 @@ class RunContext:
     features: pd.DataFrame
     tiers: RunTiers
     _features_at: dict = field(default_factory=dict, repr=False)
+    #: where views keep their take-away tables for the run's files (set by the runner; see export.keep)
+    outputs_dir: str | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> pd.Timestamp:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import tiering as tr
 
 
@@ -49,7 +50,9 @@ def build(ctx) -> TieringView:
     prev_as_of = ctx.migration_as_of
     migration = tr.tier_migration_between(model, ctx.features_at(prev_as_of))
     rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
-    down = tr.moves_report_table(migration, tr.explain_tiers(model, feats, migration.downgrades["customer_id"]))
+    calls = tr.first_to_call(migration, ctx.features_at(prev_as_of))
+    reasons = tr.explain_tiers(model, feats, calls["customer_id"])
+    down = tr.moves_report_table(migration, reasons, order=calls)
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
     overall = stability.loc[stability["scope"] == "overall", "ari_mean"]
     metrics = dict(
@@ -62,6 +65,7 @@ def build(ctx) -> TieringView:
         tiering_upgrades=int((migration.moves["direction"] == "up").sum()),
         tiering_downgrades=int((migration.moves["direction"] == "down").sum()),
     )
+    export.keep(ctx, "tiering", first_to_call=export.call_list(ctx, calls, reasons))
     return TieringView(
         model=model, features=feats, profile=profile,
         profile_table=tr.profile_report_table(profile, lookback_days=lookback),
