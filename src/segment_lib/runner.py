@@ -449,7 +449,8 @@ def run_reports(
     ``notebooks_dir``/``reports_dir`` override where notebooks are read / reports written
     (default: :func:`find_notebooks_dir` and the config's ``reports.dir``).
     ``timeout``: seconds allowed per cell (None = no limit).
-    ``as_of``: the analysis date (``YYYY-MM-DD``), overriding the config's (e.g. quarterly re-runs).
+    ``as_of``: the analysis date (``YYYY-MM-DD``), overriding the config's (e.g. quarterly re-runs);
+    transactions and interactions dated after it are left out (``data.future_dates: drop``).
     """
     from . import export, history, pipeline
     from .config import load_config
@@ -459,8 +460,8 @@ def run_reports(
     started = time.perf_counter()
     config_path = Path(config_path).expanduser().resolve()
     cfg = load_config(config_path)
-    if as_of is not None:
-        cfg = cfg.with_overrides(as_of=as_of)
+    if as_of is not None:  # the data as it was then: rows dated after as_of are left out
+        cfg = cfg.with_overrides(as_of=as_of, future_dates="drop")
         as_of = pd_date(cfg.as_of)
     run = run_name or cfg.run_name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
