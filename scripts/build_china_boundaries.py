@@ -11,8 +11,9 @@ Each feature gets ``province_id`` (the two-letter codes of ``china_provinces.csv
 for the other areas), ``name_zh``, ``adcode`` and a label point (``label_lon``, ``label_lat``:
 the representative point of the largest polygon, always inside it).  Outlines are simplified
 (Douglas-Peucker, ``TOLERANCE`` degrees, topology kept), polygons smaller than ``MIN_AREA``
-square degrees dropped (small islands, including the South China Sea islands, vanish at this
-scale) and coordinates rounded to 0.01 degrees.  Needs shapely (build time only).
+square degrees or more than ``MAX_GAP`` degrees from the main body dropped (small islands and the
+South China Sea islands are not drawn at this scale; the maps show sales areas, not borders) and
+coordinates rounded to 0.01 degrees.  Needs shapely (build time only).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
 TOLERANCE = 0.04
 MIN_AREA = 0.02
+MAX_GAP = 3.0  # degrees: parts further from the main body (the far South China Sea) are left out
 DIGITS = 2
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "segment_lib" / "data" / "china_provinces.geojson"
@@ -67,7 +69,7 @@ def build(wheel: Path) -> dict:
             parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
             big = max(parts, key=lambda p: p.area)
             # keep the largest part always (Macau is smaller than MIN_AREA)
-            parts = [p for p in parts if p.area >= MIN_AREA or p is big]
+            parts = [p for p in parts if (p.area >= MIN_AREA and p.distance(big) <= MAX_GAP) or p is big]
             mp = _round(MultiPolygon(parts))
             largest = max(mp.geoms, key=lambda p: p.area)
             pt = largest.representative_point()
