@@ -191,7 +191,8 @@ def write_workbook(ctx: Any, path: str | Path, tables: dict[str, pd.DataFrame] |
 
     lang = ctx.config.reports.language
     tables = dict(tables or {})
-    tables.setdefault("tiers", tier_table(ctx))
+    if "tiers" not in tables:
+        tables["tiers"] = tier_table(ctx)
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False,

@@ -61,7 +61,7 @@ def _split_choropleths(geo_units: pd.DataFrame, shapes: UnitShapes, current: pd.
     colors = _colors(set(current.astype(str)) | set(proposed.astype(str)))
     names = (dict(zip(geo_units["geo_unit_id"].astype(str), geo_units["name"].astype(str)))
              if "name" in geo_units.columns else {})
-    fig, axes = new_figure(1, 2, figsize=(13, 5.4))
+    fig, axes = new_figure(1, 2, figsize=(12, 5.0))
     moved = [str(u) for u in moved]
     labels = []
     for ax, split, key in ((axes[0], current, "map.current"), (axes[1], proposed, "map.proposed")):
@@ -70,12 +70,12 @@ def _split_choropleths(geo_units: pd.DataFrame, shapes: UnitShapes, current: pd.
         maps.draw_units(ax, shapes, {g: colors[r] for g, r in s.items()}, hatched=hatch)
         maps.frame(ax, shapes)
         pts = sorted(maps.region_label_points(shapes, s).items(), key=lambda kv: -kv[1][2])
-        items = [{"x": x, "y": y, "text": r, "kw": {"fontsize": 9.5, "fontweight": "bold",
+        items = [{"x": x, "y": y, "text": r, "kw": {"fontsize": 10, "fontweight": "bold",
                                                     "bbox": dict(boxstyle="round,pad=0.25", fc="white",
                                                                  ec=colors[r], alpha=0.85)}}
                  for r, (x, y, _a) in pts]
         items += [{"x": shapes.labels[u][0], "y": shapes.labels[u][1], "text": maps.unit_name(u, names.get(u)),
-                   "kw": {"fontsize": 7.5, "color": "#102A43",
+                   "kw": {"fontsize": 8, "color": "#102A43",
                           "bbox": dict(boxstyle="round,pad=0.15", fc="#FFF8E6", ec="none", alpha=0.9)}}
                   for u in sorted(hatch) if u in shapes.labels]
         labels.append((ax, items))

@@ -103,7 +103,7 @@ def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
     tol = evaluation.params.get("tolerance", DEFAULT_TOLERANCE)
     svc = evaluation.service.set_index("region_id")
     csat = "csat" in svc.columns and svc["csat"].notna().any()
-    fig, (ax1, ax2) = new_figure(1, 2, figsize=(13, 5.6))
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=(12, 4.8))
     maps.draw_units(ax1, shapes, {g: colors[r] for g, r in split.items()})
     maps.frame(ax1, shapes)
     points = sorted(maps.region_label_points(shapes, split).items(), key=lambda kv: -kv[1][2])
@@ -114,7 +114,7 @@ def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
         for r, (x, y, _a) in points:
             v = values.get(r, np.nan)
             txt = f"{r}\n{fmt(v)}" if np.isfinite(v) else str(r)
-            out.append({"x": x, "y": y, "text": txt, "kw": {"fontsize": 9.5, "fontweight": "bold",
+            out.append({"x": x, "y": y, "text": txt, "kw": {"fontsize": 10, "fontweight": "bold",
                                                               "color": color_of(v),
                                                               "bbox": {**box, "ec": colors[r]}}})
         return out
