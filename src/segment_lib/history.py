@@ -72,7 +72,7 @@ def points(reports_dir: str | Path, run_name: str) -> dict[tuple[str, str], list
     return out
 
 
-def sparkline_svg(values: list[float], current: int, title: str, width: int = 104, height: int = 26) -> str:
+def sparkline_svg(values: list[float], current: int, title: str, width: int = 96, height: int = 22) -> str:
     """A small inline SVG line of ``values`` (equally spaced, oldest left) with point ``current`` marked."""
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
@@ -112,7 +112,7 @@ def trends(reports_dir: str | Path, run: dict[str, Any], keys: dict[str, list[st
             title = t("trend.points", lang, n=len(pts), first=dates[0], last=dates[-1])
             if cur > 0:
                 change = t("trend.change", lang, change=change_text(k, pts[cur][1], pts[cur - 1][1]),
-                           date=dates[cur - 1])
+                           date=dates[cur - 1].replace("-", "\u2011"))  # a date never wraps
             else:
                 change = t("trend.first", lang)
             out.setdefault(nb, {})[k] = {"svg": sparkline_svg([v for _, v in pts], cur, title),

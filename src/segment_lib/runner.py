@@ -352,6 +352,8 @@ def _change_text(key: str, now: float, before: float) -> str:
     """The change of a metric between two runs: points for shares, else relative (or absolute)."""
     from .report import fmt_value
 
+    if now == before:
+        return "±0"
     if _is_share(key):
         return f"{(now - before) * 100:+.1f} pt"
     if before and abs(before) > 1e-12:
