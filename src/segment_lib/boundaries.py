@@ -11,7 +11,7 @@
 
 :func:`unit_shapes` returns a :class:`UnitShapes` (one compound matplotlib Path per matched unit,
 holes kept, a label point inside the unit's largest polygon, the unmatched features as
-background) or None when no unit matches, in which case the charts draw the dot map.
+background) or None when some unit has no outline, in which case the charts draw the dot map.
 The pipeline calls :func:`use` when a report opens, so the charts pick the run's setting up.
 """
 
@@ -168,7 +168,8 @@ def _polygons(geom: dict) -> list:
 def unit_shapes(units: pd.DataFrame, path: str | Path | None = None, id_property: str | None = None
                 ) -> UnitShapes | None:
     """Outlines for ``units`` (``geo_unit_id`` and optionally ``name``) from ``path`` (default: the
-    setting of :func:`use`, else the built-in provinces); None when no unit matches a feature."""
+    setting of :func:`use`, else the built-in provinces); None unless every unit matches its own
+    feature (the charts then draw the dot map, so no unit silently disappears)."""
     if path is None:
         path, id_property = _SETTING["path"], id_property or _SETTING["id_property"]
     builtin = path is None
@@ -185,7 +186,7 @@ def unit_shapes(units: pd.DataFrame, path: str | Path | None = None, id_property
         i = index.get(_norm(uid), index.get(_norm(nm)) if nm else None)
         if i is not None and i not in match.values():
             match[uid] = i
-    if not match:
+    if len(match) < len(ids):  # a unit without an outline would vanish from the map: draw dots instead
         return None
     paths, labels, areas = {}, {}, {}
     for uid, i in match.items():

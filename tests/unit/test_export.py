@@ -111,6 +111,7 @@ def test_boundaries_match_codes_and_chinese_names_and_fall_back():
     assert sorted(names.paths) == ["广东", "广西壮族自治区", "河南省"]
     assert len(names.background) == 34 - 3  # the other provinces, Taiwan, Hong Kong, Macau
     assert boundaries.unit_shapes(pd.DataFrame({"geo_unit_id": ["zip-10001", "zip-10002"]})) is None
+    assert boundaries.unit_shapes(pd.DataFrame({"geo_unit_id": ["GD", "zip-10002"]})) is None  # all or none
     size = boundaries.BUILTIN.stat().st_size
     assert size < 300_000 and (boundaries.DATA / "china_provinces.LICENSE.txt").is_file()
 
