@@ -30,7 +30,7 @@ from matplotlib.path import Path as MplPath
 
 from .errors import ConfigError
 
-__all__ = ["UnitShapes", "unit_shapes", "use", "load_features", "BUILTIN"]
+__all__ = ["BUILTIN", "UnitShapes", "load_features", "unit_shapes", "use"]
 
 DATA = Path(__file__).with_name("data")
 BUILTIN = DATA / "china_provinces.geojson"

@@ -35,9 +35,22 @@ import pandas as pd
 from .contract import TABLES
 from .i18n import MESSAGES, t
 
-__all__ = ["WORKBOOK", "PROPOSED_CSV", "COMPARISON_CSV", "SERVICE_COLUMNS", "keep", "kept", "neutralise",
-           "tier_table", "call_list", "split_comparison", "proposed_split", "write_csv", "write_workbook",
-           "write_outputs"]
+__all__ = [
+    "COMPARISON_CSV",
+    "PROPOSED_CSV",
+    "SERVICE_COLUMNS",
+    "WORKBOOK",
+    "call_list",
+    "keep",
+    "kept",
+    "neutralise",
+    "proposed_split",
+    "split_comparison",
+    "tier_table",
+    "write_csv",
+    "write_outputs",
+    "write_workbook",
+]
 
 WORKBOOK = "tables.xlsx"
 PROPOSED_CSV = "proposed_split.csv"

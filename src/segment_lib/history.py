@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HISTORY_FILE", "record", "points", "trends", "attach_trends", "sparkline_svg"]
+__all__ = ["HISTORY_FILE", "attach_trends", "points", "record", "sparkline_svg", "trends"]
 
 HISTORY_FILE = "history.sqlite"
 

@@ -20,7 +20,7 @@ from ..boundaries import UnitShapes
 from ..i18n import t
 from . import NEUTRAL, TEXT, label
 
-__all__ = ["text", "draw_units", "frame", "place_labels", "region_label_points"]
+__all__ = ["draw_units", "frame", "place_labels", "region_label_points", "text"]
 
 BACKGROUND = "#EEF1F4"
 

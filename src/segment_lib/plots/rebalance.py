@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-
 from matplotlib.patches import Patch
 
-from . import PALETTE, maps, new_figure
 from ..boundaries import UnitShapes, unit_shapes
 from ..geo import adjacency_graph
+from . import PALETTE, maps, new_figure
 
 
 def _colors(regions) -> dict:

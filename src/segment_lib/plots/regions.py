@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.figure import Figure
 
 from ..boundaries import UnitShapes, unit_shapes
 from ..params import DEFAULT_TOLERANCE
