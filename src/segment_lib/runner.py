@@ -535,14 +535,15 @@ def run_reports(
             title = _notebook_title(nb) or name
             footer = _footer([("generated", now), ("segment_lib", __version__), ("run", run),
                               ("execution time", f"{timings[name]:.1f}s"), ("config", str(config_path))])
-            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer,
-                               files=[f for f in files if f["notebook"] in (None, name)])
+            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
+            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer, files=links)
             bad = remote_resources(page)
             if bad:  # pragma: no cover - guarded by the template and the substitution above
                 raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
             (build / f"{name}.html").write_text(page, encoding="utf-8")
             reports.append({"name": name, "title": title, "html": f"{run}/{name}.html",
-                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {})})
+                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
+                            "files": links})
 
         manifest = {
             "run_name": run,
