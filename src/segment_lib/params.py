@@ -22,7 +22,8 @@ rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_e
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10),
             compactness_guard (true), compactness_stretch (4.0)
 geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links);
-            adjacency (auto), knn_k (6), trim_factor (3.0)
+            adjacency (auto), knn_k (6), trim_factor (3.0); boundaries (None = built-in provinces
+            of China): a GeoJSON of the units' outlines; boundary_id (None)
 ==========  ==================================================================================
 """
 
@@ -234,6 +235,10 @@ class GeoParams:
     trim_factor: float = _key("trim_factor", _NUM, "delaunay / knn: drop links longer than this many times the "
                               "median link (unless needed to keep the map connected)", DEFAULT_TRIM_FACTOR,
                               minimum=1.0)
+    boundaries: str | None = _key("boundaries", (str,), "GeoJSON file with the units' outlines for the maps "
+                                  "(relative to the config file; None = the built-in provinces of China)")
+    boundary_id: str | None = _key("boundary_id", (str,), "feature property holding the unit id "
+                                   "(None = geo_unit_id, id or name)")
 
     def edges(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.extra_edges]

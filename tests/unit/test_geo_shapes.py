@@ -136,7 +136,7 @@ def test_two_piece_current_split_is_repaired_then_balanced_within_10s(county):
     assert (res.regions["deviation_after"].abs() <= 0.10 + 1e-9).all()
     assert res.metrics["repaired_units"] == 2 and res.split["C0100"] != "T8"
     assert set(res.moves.loc[res.moves["detached_today"], "geo_unit_id"]) == {"C0100", "C0101"}
-    assert res.table()["moved"].sum() == res.metrics["moved_units"] == len(res.moves)
+    assert res.moved.sum() == res.metrics["moved_units"] == len(res.moves)
     assert 0 < res.metrics["moved_revenue_share"] < 1 and res.metrics["moved_load_share"] > 0
     assert res.metrics["revenue_total"] == pytest.approx(inp.unit_revenue.sum())
     assert any("detached" in line for line in res.summary_lines())

@@ -59,13 +59,6 @@ class SplitProposal:
             return pd.Series(False, index=self.split.index, name="moved")
         return (self.split != self.current.reindex(self.split.index)).rename("moved")
 
-    def table(self) -> pd.DataFrame:
-        """One row per geo unit: geo_unit_id, region_id (proposed), current_region, moved."""
-        cur = self.current.reindex(self.split.index) if not self.current.empty else pd.Series(
-            None, index=self.split.index, dtype=object)
-        return pd.DataFrame({"geo_unit_id": self.split.index.astype(str), "region_id": self.split.to_numpy(),
-                             "current_region": cur.to_numpy(), "moved": self.moved.to_numpy(dtype=bool)})
-
     @property
     def feasible(self) -> bool:
         return bool(self.regions["within_tolerance"].all() and self.regions["contiguous"].all())

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import rebalance as rb
 from ..errors import InfeasibleSplitError, ModelInputError
 
@@ -28,7 +29,6 @@ class RebalanceView:
     moves_table: pd.DataFrame
     baselines_table: pd.DataFrame
     single_moves_table: pd.DataFrame
-    proposed_split: pd.DataFrame  # geo_unit_id, region_id (proposed), current_region, moved
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
 
@@ -80,6 +80,7 @@ def build(ctx) -> RebalanceView:
             + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
             + f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
             + " ".join(_sentence(n) for n in list(ctx.dataset.notes) + inputs.notes + proposal.notes))
+    export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
@@ -103,7 +104,7 @@ def build(ctx) -> RebalanceView:
         regions_table=rb.tables.regions_table(proposal.regions, p.tolerance),
         moves_table=rb.tables.moves_table(proposal.moves), baselines_table=rb.tables.baselines_table(comparison),
         single_moves_table=rb.tables.single_moves_table(rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)),
-        proposed_split=proposal.table(), metrics=metrics,
+        metrics=metrics,
         headline=["rebalance_balance_before", "rebalance_balance_after", "rebalance_moved_revenue_share",
                   "rebalance_moved_units", "rebalance_moved_load_share", "ensemble_balance_percentile",
                   "rebalance_gap"],
