@@ -131,10 +131,17 @@ def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | N
 # Executing
 # --------------------------------------------------------------------------------------------
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @contextlib.contextmanager
-def _kernel_env(language: str | None = None) -> Iterator[None]:
-    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start."""
+def _kernel_env(language: str | None = None, threads: int | None = None) -> Iterator[None]:
+    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start;
+    ``threads``: OpenMP / BLAS threads per kernel when kernels run side by side (unless the
+    user set them)."""
     keys = {"PYTHONHASHSEED": "0"}
+    if threads:
+        keys.update({v: str(threads) for v in _THREAD_VARS})
     old = {k: os.environ.get(k) for k in [*keys, "SEGMENT_LIB_LANGUAGE"]}
     for k, v in keys.items():
         os.environ.setdefault(k, v)
@@ -169,19 +176,26 @@ def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
     ``language`` ("en" or "zh") is handed to the kernel as ``SEGMENT_LIB_LANGUAGE`` and decides the
     language of chart labels (:func:`segment_lib.plots.label`).
     """
+    with _kernel_env(language):
+        return _execute(nb_path, out_path, parameters, cwd, timeout)
+
+
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Path | None,
+             timeout: int | None) -> nbformat.NotebookNode:
+    """:func:`execute_notebook` without touching the environment (the caller set it up once:
+    several of these run at the same time in :func:`run_reports`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     name = nb_path.stem
     try:
-        with _kernel_env(language):
-            return pm.execute_notebook(
-                str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
-                cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
-                execution_timeout=timeout,
-                # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        return pm.execute_notebook(
+            str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
+            cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
+            execution_timeout=timeout,
+            # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)
         first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
@@ -197,6 +211,68 @@ def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
         err = NotebookExecutionError(f"notebook {name} could not be executed: {type(exc).__name__}: {exc}")
         err.notebook, err.cell, err.cell_index, err.ename, err.evalue = name, None, None, type(exc).__name__, str(exc)
         raise err from exc
+
+
+def _jobs(jobs: int | None, n_notebooks: int) -> int:
+    """Notebooks run side by side: ``jobs``, else ``$SEGMENT_LIB_JOBS``, else the usable cores."""
+    if jobs is None and os.environ.get("SEGMENT_LIB_JOBS"):
+        try:
+            jobs = int(os.environ["SEGMENT_LIB_JOBS"])
+        except ValueError:
+            raise ConfigError(f"SEGMENT_LIB_JOBS must be a whole number, got {os.environ['SEGMENT_LIB_JOBS']!r}") \
+                from None
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise ConfigError(f"jobs must be at least 1, got {jobs}")
+    return max(1, min(int(jobs), n_notebooks))
+
+
+def _expected_seconds(manifest: Path) -> dict[str, float]:
+    """Each notebook's seconds in the previous run of the same name (to start the longest first)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
+                 timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
+                 timings: dict[str, float], progress: Progress) -> dict[str, Any]:
+    """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
+    notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int, name: str) -> Any:
+        progress(f"notebook {i}/{len(names)}: {name} …")
+        t0 = time.perf_counter()
+        nb_path = nb_dir / f"{name}.ipynb"
+        params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path)
+        try:
+            out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout)
+        except NotebookExecutionError as exc:
+            return exc
+        timings[name] = time.perf_counter() - t0
+        progress(f"  {name} done in {timings[name]:.1f}s")
+        return out
+
+    order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
+    results: dict[str, Any] = {}
+    with _kernel_env(language, threads=1 if jobs > 1 else None):
+        if jobs == 1:
+            for i in range(len(names)):
+                results[names[i]] = one(i + 1, names[i])
+                if isinstance(results[names[i]], NotebookExecutionError):
+                    break  # the rest would not be published
+            for n in names:
+                results.setdefault(n, None)
+            return results
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+            futures = {names[i]: pool.submit(one, i + 1, names[i]) for i in order}
+            for n in names:
+                results[n] = futures[n].result()
+    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,6 +482,7 @@ def run_reports(
     notebooks_dir: str | os.PathLike | None = None,
     reports_dir: str | os.PathLike | None = None,
     timeout: int | None = None,
+    jobs: int | None = None,
 ) -> Path:
     """Execute the report notebooks for ``config_path`` and publish them; returns the run folder.
 
@@ -415,6 +492,9 @@ def run_reports(
     ``notebooks_dir``/``reports_dir`` override where notebooks are read / reports written
     (default: :func:`find_notebooks_dir` and the config's ``reports.dir``).
     ``timeout``: seconds allowed per cell (None = no limit).
+    ``jobs``: notebooks executed at the same time (None: ``$SEGMENT_LIB_JOBS``, else one per core,
+    at most one per notebook).  The notebooks of a run are independent (each reads the saved
+    context and writes its own files), so the published reports do not depend on ``jobs``.
     """
     from . import pipeline
     from .config import load_config
@@ -451,29 +531,24 @@ def run_reports(
             timings["context"] = time.perf_counter() - t0
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
-        metrics: dict[str, Any] = {}
-        executed: dict[str, nbformat.NotebookNode] = {}
-        for i, name in enumerate(names, 1):
-            progress(f"notebook {i}/{len(names)}: {name} …")
-            t0 = time.perf_counter()
-            nb_path = nb_dir / f"{name}.ipynb"
-            mpath = build / "_metrics" / f"{name}.json"
-            params = notebook_parameters(nb_path, config_path, mpath, context_path)
-            try:
-                executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
-                                                  timeout=timeout, language=cfg.reports.language)
-            except NotebookExecutionError as exc:
-                failed = out_root / f".failed-{run}"
-                shutil.rmtree(failed, ignore_errors=True)
-                failed.mkdir()
-                if (build / f"{name}.ipynb").exists():
-                    shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
-                    exc.args = (f"{exc.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
+        n_jobs = _jobs(jobs, len(names))
+        executed = _execute_all(names, nb_dir, build, config_path, context_path, timeout, cfg.reports.language,
+                                n_jobs, _expected_seconds(out_root / run / "run.json"), timings, progress)
+        failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
+        if failure is not None:
+            name = failure.notebook
+            failed = out_root / f".failed-{run}"
+            shutil.rmtree(failed, ignore_errors=True)
+            failed.mkdir()
+            if (build / f"{name}.ipynb").exists():
+                shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
+                failure.args = (f"{failure.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
                                 f"previous report left unchanged)",)
-                raise
+            raise failure
+        metrics: dict[str, Any] = {}
+        for name in names:
+            mpath = build / "_metrics" / f"{name}.json"
             metrics[name] = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
-            timings[name] = time.perf_counter() - t0
-            progress(f"  {name} done in {timings[name]:.1f}s")
 
         shutil.rmtree(build / "_metrics")
         shutil.rmtree(build / "_context", ignore_errors=True)
