@@ -18,6 +18,10 @@ the same tiers.  Parameters injected into every notebook (its ``parameters`` cel
 - ``metrics_path``: where ``report.record_metrics`` writes that notebook's numbers;
 - ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
+The notebooks are independent, so they execute side by side (``jobs``: one per usable core by
+default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); the
+published files do not depend on the order.
+
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
 into place only when every notebook succeeded, so a failure leaves the previous report intact
 and raises :class:`~segment_lib.errors.NotebookExecutionError` naming the notebook and cell.
