@@ -48,7 +48,7 @@ from typing import Any
 
 import nbformat
 
-from . import __version__
+from . import __version__, notebook_pool
 from .errors import ConfigError, NotebookExecutionError
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -215,68 +215,6 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Pat
         err = NotebookExecutionError(f"notebook {name} could not be executed: {type(exc).__name__}: {exc}")
         err.notebook, err.cell, err.cell_index, err.ename, err.evalue = name, None, None, type(exc).__name__, str(exc)
         raise err from exc
-
-
-def _jobs(jobs: int | None, n_notebooks: int) -> int:
-    """Notebooks run side by side: ``jobs``, else ``$SEGMENT_LIB_JOBS``, else the usable cores."""
-    if jobs is None and os.environ.get("SEGMENT_LIB_JOBS"):
-        try:
-            jobs = int(os.environ["SEGMENT_LIB_JOBS"])
-        except ValueError:
-            raise ConfigError(f"SEGMENT_LIB_JOBS must be a whole number, got {os.environ['SEGMENT_LIB_JOBS']!r}") \
-                from None
-    if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if jobs < 1:
-        raise ConfigError(f"jobs must be at least 1, got {jobs}")
-    return max(1, min(int(jobs), n_notebooks))
-
-
-def _expected_seconds(manifest: Path) -> dict[str, float]:
-    """Each notebook's seconds in the previous run of the same name (to start the longest first)."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
-                 timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
-                 timings: dict[str, float], progress: Progress) -> dict[str, Any]:
-    """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
-    notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(i: int, name: str) -> Any:
-        progress(f"notebook {i}/{len(names)}: {name} …")
-        t0 = time.perf_counter()
-        nb_path = nb_dir / f"{name}.ipynb"
-        params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path)
-        try:
-            out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout)
-        except NotebookExecutionError as exc:
-            return exc
-        timings[name] = time.perf_counter() - t0
-        progress(f"  {name} done in {timings[name]:.1f}s")
-        return out
-
-    order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
-    results: dict[str, Any] = {}
-    with _kernel_env(language, threads=1 if jobs > 1 else None):
-        if jobs == 1:
-            for i in range(len(names)):
-                results[names[i]] = one(i + 1, names[i])
-                if isinstance(results[names[i]], NotebookExecutionError):
-                    break  # the rest would not be published
-            for n in names:
-                results.setdefault(n, None)
-            return results
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
-            futures = {names[i]: pool.submit(one, i + 1, names[i]) for i in order}
-            for n in names:
-                results[n] = futures[n].result()
-    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,9 +473,9 @@ def run_reports(
             timings["context"] = time.perf_counter() - t0
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
-        n_jobs = _jobs(jobs, len(names))
-        executed = _execute_all(names, nb_dir, build, config_path, context_path, timeout, cfg.reports.language,
-                                n_jobs, _expected_seconds(out_root / run / "run.json"), timings, progress)
+        n_jobs = notebook_pool.jobs_for(jobs, len(names))
+        executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, timeout, cfg.reports.language,
+                                n_jobs, notebook_pool.expected_seconds(out_root / run / "run.json"), timings, progress)
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook

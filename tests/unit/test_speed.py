@@ -11,7 +11,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-from segment_lib import _arrow, runner
+from segment_lib import _arrow, notebook_pool
 from segment_lib.errors import ConfigError
 from segment_lib.io.convert import _to_text
 from segment_lib.tiering import TierModel
@@ -90,15 +90,15 @@ def test_clean_text_fast_path_equals_the_cleaning_steps():
 
 def test_runner_jobs_and_longest_first(tmp_path, monkeypatch):
     monkeypatch.delenv("SEGMENT_LIB_JOBS", raising=False)
-    assert runner._jobs(8, 4) == 4 and runner._jobs(1, 4) == 1
+    assert notebook_pool.jobs_for(8, 4) == 4 and notebook_pool.jobs_for(1, 4) == 1
     monkeypatch.setenv("SEGMENT_LIB_JOBS", "1")
-    assert runner._jobs(None, 4) == 1
+    assert notebook_pool.jobs_for(None, 4) == 1
     monkeypatch.setenv("SEGMENT_LIB_JOBS", "two")
     with pytest.raises(ConfigError, match="SEGMENT_LIB_JOBS"):
-        runner._jobs(None, 4)
+        notebook_pool.jobs_for(None, 4)
     with pytest.raises(ConfigError, match="at least 1"):
-        runner._jobs(0, 4)
+        notebook_pool.jobs_for(0, 4)
     manifest = tmp_path / "run.json"
-    assert runner._expected_seconds(manifest) == {}
+    assert notebook_pool.expected_seconds(manifest) == {}
     manifest.write_text(json.dumps({"volatile": {"notebook_seconds": {"03_rebalance": 9.5, "00_overview": 1}}}))
-    assert runner._expected_seconds(manifest) == {"03_rebalance": 9.5, "00_overview": 1.0}
+    assert notebook_pool.expected_seconds(manifest) == {"03_rebalance": 9.5, "00_overview": 1.0}
