@@ -46,8 +46,8 @@ def expected_seconds(manifest: Path) -> dict[str, float]:
 
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
-                 timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
-                 timings: dict[str, float], progress: Progress) -> dict[str, Any]:
+                as_of: str | None, timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
+                timings: dict[str, float], progress: Progress) -> dict[str, Any]:
     """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
     notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -58,7 +58,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
         progress(f"notebook {i}/{len(names)}: {name} …")
         t0 = time.perf_counter()
         nb_path = nb_dir / f"{name}.ipynb"
-        params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path)
+        params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path, as_of)
         try:
             out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout)
         except NotebookExecutionError as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import rebalance as rb
 from ..errors import InfeasibleSplitError, ModelInputError
 
@@ -70,6 +71,7 @@ def build(ctx) -> RebalanceView:
             + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
             + f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
             + " ".join(inputs.notes + proposal.notes))
+    export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
