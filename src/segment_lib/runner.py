@@ -22,6 +22,10 @@ the same tiers.  Parameters injected into every notebook (its ``parameters`` cel
 - ``metrics_path``: where ``report.record_metrics`` writes that notebook's numbers;
 - ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
+The notebooks are independent, so they execute side by side (``jobs``: one per usable core by
+default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); the
+published files do not depend on the order.
+
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
 into place only when every notebook succeeded, so a failure leaves the previous report intact
 and raises :class:`~segment_lib.errors.NotebookExecutionError` naming the notebook and cell.
@@ -48,7 +52,7 @@ from typing import Any
 
 import nbformat
 
-from . import __version__
+from . import __version__, notebook_pool
 from .errors import ConfigError, NotebookExecutionError
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -138,10 +142,17 @@ def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | N
 # Executing
 # --------------------------------------------------------------------------------------------
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @contextlib.contextmanager
-def _kernel_env(language: str | None = None) -> Iterator[None]:
-    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start."""
+def _kernel_env(language: str | None = None, threads: int | None = None) -> Iterator[None]:
+    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start;
+    ``threads``: OpenMP / BLAS threads per kernel when kernels run side by side (unless the
+    user set them)."""
     keys = {"PYTHONHASHSEED": "0"}
+    if threads:
+        keys.update({v: str(threads) for v in _THREAD_VARS})
     old = {k: os.environ.get(k) for k in [*keys, "SEGMENT_LIB_LANGUAGE"]}
     for k, v in keys.items():
         os.environ.setdefault(k, v)
@@ -176,19 +187,26 @@ def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
     ``language`` ("en" or "zh") is handed to the kernel as ``SEGMENT_LIB_LANGUAGE`` and decides the
     language of chart labels (:func:`segment_lib.plots.label`).
     """
+    with _kernel_env(language):
+        return _execute(nb_path, out_path, parameters, cwd, timeout)
+
+
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Path | None,
+             timeout: int | None) -> nbformat.NotebookNode:
+    """:func:`execute_notebook` without touching the environment (the caller set it up once:
+    several of these run at the same time in :func:`run_reports`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     name = nb_path.stem
     try:
-        with _kernel_env(language):
-            return pm.execute_notebook(
-                str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
-                cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
-                execution_timeout=timeout,
-                # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        return pm.execute_notebook(
+            str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
+            cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
+            execution_timeout=timeout,
+            # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)
         first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
@@ -442,6 +460,7 @@ def run_reports(
     reports_dir: str | os.PathLike | None = None,
     timeout: int | None = None,
     as_of: str | None = None,
+    jobs: int | None = None,
 ) -> Path:
     """Execute the report notebooks for ``config_path`` and publish them; returns the run folder.
 
@@ -453,6 +472,9 @@ def run_reports(
     ``timeout``: seconds allowed per cell (None = no limit).
     ``as_of``: the analysis date (``YYYY-MM-DD``), overriding the config's (e.g. quarterly re-runs);
     transactions and interactions dated after it are left out (``data.future_dates: drop``).
+    ``jobs``: notebooks executed at the same time (None: ``$SEGMENT_LIB_JOBS``, else one per core,
+    at most one per notebook).  The notebooks of a run are independent (each reads the saved
+    context and writes its own files), so the published reports do not depend on ``jobs``.
     """
     from . import export, history, pipeline
     from .config import load_config
@@ -493,29 +515,25 @@ def run_reports(
             timings["context"] = time.perf_counter() - t0
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
-        metrics: dict[str, Any] = {}
-        executed: dict[str, nbformat.NotebookNode] = {}
-        for i, name in enumerate(names, 1):
-            progress(f"notebook {i}/{len(names)}: {name} …")
-            t0 = time.perf_counter()
-            nb_path = nb_dir / f"{name}.ipynb"
-            mpath = build / "_metrics" / f"{name}.json"
-            params = notebook_parameters(nb_path, config_path, mpath, context_path, as_of)
-            try:
-                executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
-                                                  timeout=timeout, language=cfg.reports.language)
-            except NotebookExecutionError as exc:
-                failed = out_root / f".failed-{run}"
-                shutil.rmtree(failed, ignore_errors=True)
-                failed.mkdir()
-                if (build / f"{name}.ipynb").exists():
-                    shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
-                    exc.args = (f"{exc.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
+        n_jobs = notebook_pool.jobs_for(jobs, len(names))
+        expected = notebook_pool.expected_seconds(out_root / run / "run.json")
+        executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
+                                             cfg.reports.language, n_jobs, expected, timings, progress)
+        failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
+        if failure is not None:
+            name = failure.notebook
+            failed = out_root / f".failed-{run}"
+            shutil.rmtree(failed, ignore_errors=True)
+            failed.mkdir()
+            if (build / f"{name}.ipynb").exists():
+                shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
+                failure.args = (f"{failure.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
                                 f"previous report left unchanged)",)
-                raise
+            raise failure
+        metrics: dict[str, Any] = {}
+        for name in names:
+            mpath = build / "_metrics" / f"{name}.json"
             metrics[name] = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
-            timings[name] = time.perf_counter() - t0
-            progress(f"  {name} done in {timings[name]:.1f}s")
 
         shutil.rmtree(build / "_metrics")
         shutil.rmtree(build / "_context", ignore_errors=True)
