@@ -19,7 +19,8 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
             window_days (365), n_boot (1000), random_state (0)
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10)
-geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links)
+geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links); unit_name
+            (province): what a geo unit is called in every sentence, table and chart
 ==========  ==================================================================================
 """
 
@@ -198,6 +199,9 @@ class GeoParams:
 
     extra_edges: list = _key("extra_edges", (list,), "pairs of units that count as neighbours, e.g. [[HI, GD]]",
                              factory=list)
+    unit_name: str | dict = _key("unit_name", (str, dict),
+                                 "what a geo unit is called in the reports: province, state, county, zip, "
+                                 "any word, or {en: county, zh: 县}", "province")
 
     def edges(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.extra_edges]

@@ -55,6 +55,8 @@ from .rfm import DEFAULT_RFM_SEGMENTS, rfm_scores, rfm_segments, segment_table
 from .selection import select_k
 from .tables import (
     PROFILE_PERCENT,
+    profile_percent,
+    stability_figure,
     k_scores_report_table,
     moves_report_table,
     profile_report_table,
@@ -69,6 +71,8 @@ __all__ = [
     "DEFAULT_RFM_SEGMENTS",
     "METHODS",
     "PROFILE_PERCENT",
+    "profile_percent",
+    "stability_figure",
     "ZH_LABELS",
     "Migration",
     "TierModel",
