@@ -127,10 +127,11 @@ def actions(lines: Iterable[str], title: str | None = None) -> None:
           f'<ol style="margin:0;padding-left:1.4em;">{items}</ol></div>')
 
 
-def title(key: str) -> None:
-    """The report's title (``<key>.title``) and its one-paragraph introduction (``<key>.intro``)."""
+def title(key: str, **fields: Any) -> None:
+    """The report's title (``<key>.title``) and its one-paragraph introduction (``<key>.intro``,
+    filled with ``fields``)."""
     intro = f"{key}.intro"
-    para = (f'<p style="{_FONT}max-width:60em;color:#334E68;">{_inline_markup(t(intro))}</p>'
+    para = (f'<p style="{_FONT}max-width:60em;color:#334E68;">{_inline_markup(t(intro, **fields))}</p>'
             if intro in i18n.MESSAGES else "")
     _html(f'<h1 class="sl-title" style="{_FONT}">{html.escape(t(key + ".title"))}</h1>{para}')
 
