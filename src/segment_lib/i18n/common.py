@@ -57,3 +57,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.list_sep": {"en": ", ", "zh": "、"},
     "common.and_more": {"en": "{shown} and {n:,} more", "zh": "{shown} 等 {n:,} 个"},
 }
+
+#: plain labels (with units) of the headline metrics on the index cards: metric key -> (en, zh)
+_METRICS = {
+    "n_customers": ("customers", "客户数"),
+    "revenue_12m": ("revenue, last 12 months", "近 12 个月收入"),
+    "top_share_80": ("customers bringing 80% of revenue", "贡献 80% 收入的客户占比"),
+    "revenue_growth_12m": ("revenue vs the year before", "收入同比"),
+    "n_regions": ("regions", "大区数"),
+    "n_warnings": ("data warnings", "数据提示"),
+    "tiering_chosen_k": ("customer tiers", "客户层级数"),
+    "tiering_revenue_share_top_tier": ("revenue share of the top tier", "最高层级收入占比"),
+    "tiering_stability_ari": ("tier stability (0–1)", "层级稳定性(0–1)"),
+    "tiering_upgrades": ("customers moved up", "升级客户数"),
+    "tiering_downgrades": ("customers moved down (to call)", "降级客户数(待联系)"),
+    "most_loaded_region": ("busiest region", "最忙大区"),
+    "most_loaded_load_ratio": ("busiest region: workload ÷ capacity", "最忙大区负载/产能"),
+    "most_loaded_csat_diff": ("busiest region: satisfaction vs others (points)", "最忙大区满意度差(分)"),
+    "load_effect_csat": ("satisfaction change per 1.0 more load (points)", "负载每增 1.0 的满意度变化(分)"),
+    "share_reps_over_capacity": ("reps over capacity", "超负荷销售占比"),
+    "n_multi_owner": ("customers with several owners", "多负责人客户数"),
+    "rebalance_balance_before": ("workload balance today (busiest ÷ average)", "当前均衡度(最忙 ÷ 平均)"),
+    "rebalance_balance_after": ("workload balance proposed", "方案均衡度"),
+    "rebalance_moved_revenue_share_of_total": ("share of total revenue that changes team", "更换团队的收入占总收入"),
+    "rebalance_moved_revenue": ("revenue that changes team", "更换团队的收入"),
+    "rebalance_moved_units": ("units that change region", "更换大区的地理单元数"),
+    "ensemble_balance_percentile": ("alternatives more balanced than today", "比当前更均衡的备选方案占比"),
+}
+MESSAGES.update({f"index.metric.{k}": {"en": en, "zh": zh} for k, (en, zh) in _METRICS.items()})
+MESSAGES.update({
+    "index.open": {"en": "Open report →", "zh": "打开报告 →"},
+})

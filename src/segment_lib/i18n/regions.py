@@ -70,7 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Split gaps: {units_n} {units} without a region, {regions_n} regions without a rep.",
         "zh": "划分缺口:{units_n} 个{units}未划入大区,{regions_n} 个大区没有销售。"},
     "regions.finding.pieces": {"en": "Not one connected piece: {list}.", "zh": "不连成一片的大区:{list}。"},
-    "regions.finding.piece": {"en": "{region} ({k} parts; detached: {detached})",
+    "regions.finding.piece": {"en": "{region} ({k} parts; detached {units}: {detached})",
                               "zh": "{region}({k} 块;分离的{units}:{detached})"},
     "regions.finding.connected": {"en": "Every region is one connected piece of territory.",
                                   "zh": "每个大区都连成一片。"},

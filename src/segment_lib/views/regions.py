@@ -33,6 +33,7 @@ class RegionsView:
     captions: dict[str, str] = field(default_factory=dict)
     percent: dict[str, list[str]] = field(default_factory=dict)
     effects_table: pd.DataFrame | None = None
+    model_warnings: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
 
@@ -62,7 +63,7 @@ def build(ctx) -> RegionsView:
         region_table=rg.region_report_table(ev), service_table=rg.service_report_table(ev),
         ownership_table=rg.ownership_report_table(ev, show_ids=p.show_ids),
         fairness_table=rg.fairness_report_table(ev), comparison_table=rg.comparison_report_table(comparison),
-        warnings=list(ds.warnings) + list(ev.warnings), metrics=metrics, headline=headline,
+        warnings=list(ds.warnings), metrics=metrics, headline=headline, model_warnings=list(ev.warnings),
         actions=_actions(ev), effects_table=_effects_table(ev),
         captions={k: t(f"regions.{k}.caption") for k in ("load", "service", "ownership", "fair", "compare")}
         | {"effect": t("regions.effect.title"), "appendix": t("common.analyst_appendix"),
