@@ -4,11 +4,16 @@ Typical notebook use::
 
     from segment_lib import report
     report.setup()
+    report.title("tiering")                # <key>.title and <key>.intro of segment_lib.i18n
+    report.actions(view.actions)           # the "What to do" box, first
+    report.section("tiering.tiers")        # heading + explanation from the catalogue
     report.kpis({"Customers": 20000, "Revenue (12 months)": 1.2e8})
     report.findings(["The top 18% of customers bring 80% of revenue."])
     report.table(df, caption="Customers per region")
     report.show(fig)                       # a Figure from segment_lib.plots.*
     report.warnings_box(dataset.warnings)
+    with report.appendix():                # one collapsed "For analysts" <details> at the end
+        report.table(k_scores)
     report.record_metrics(metrics_path, n_customers=20000, top_share_80=0.18)
 
 Everything displayed is plain HTML with inline styles or PNG images, so it looks the same in

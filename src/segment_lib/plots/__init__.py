@@ -16,6 +16,7 @@ notebook shows each chart exactly once and nothing leaks into pyplot's global st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 
