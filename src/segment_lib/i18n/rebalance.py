@@ -10,9 +10,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The regions report shows which regions are overloaded. This report proposes a better split of the "
               "{units} between the regional teams — every region stays one connected area, each team's workload "
               "lands within a tolerance of its capacity share, and as little revenue as possible changes hands. It "
-              "also compares today's split with {n:,} valid alternatives, and shows which single moves help most.",
+              "also compares today's split with {alternatives}, and shows which single moves help most.",
         "zh": "区域报告指出了哪些大区超负荷。本报告给出更好的{units}划分方案:每个大区仍连成一片,各团队工作量落在其产能份额"
-              "的允许范围内,并尽量少地变动收入。同时将当前划分与 {n:,} 个可行的备选方案比较,并列出最有效的单项调整。"},
+              "的允许范围内,并尽量少地变动收入。同时将当前划分与{alternatives}比较,并列出最有效的单项调整。"},
+    "rebalance.alternatives.n": {"en": "{n:,} valid alternatives", "zh": " {n:,} 个可行的备选方案"},
+    "rebalance.alternatives.none": {"en": "valid alternatives (none could be drawn for this data)",
+                                    "zh": "可行的备选方案(此数据无法抽取)"},
     # actions
     "rebalance.action.move": {
         "en": "Move **{unit_name}** from **{src}** to **{dst}** ({accounts:,} accounts, {money} revenue).",
@@ -51,7 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The ±{tol} band cannot be met everywhere; this is the closest split found (worst region {dev} from "
               "target).",
         "zh": "无法让所有大区都达到 ±{tol} 的范围;这是找到的最接近的方案(偏差最大的大区与目标相差 {dev})。"},
-    "rebalance.finding.not_possible": {"en": "Not possible as asked: {reason}", "zh": "无法按要求完成:{reason}"},
+    "rebalance.finding.not_possible": {
+        "en": "The split cannot meet every ask; the reason is in the For analysts section.",
+        "zh": "无法满足全部要求;原因见分析师附录。"},
+    "rebalance.appendix.not_possible": {"en": "Not possible as asked: {reason}", "zh": "无法按要求完成:{reason}"},
     # ensemble sentences
     "rebalance.ens.balance": {
         "en": "Today's split is less balanced than {pct} of {n:,} valid alternative splits (each connected, every "
@@ -72,8 +78,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Alternatives are drawn with every region within ±{eps} of its target (±{asked} was asked, but no "
               "valid split fits that band).",
         "zh": "备选方案按各大区在目标 ±{eps} 以内抽取(原要求 ±{asked},但没有可行方案满足)。"},
-    "rebalance.ens.none": {"en": "No valid alternative splits could be drawn to compare with today's ({reason}).",
-                           "zh": "无法抽取可与当前划分比较的可行备选方案({reason})。"},
+    "rebalance.ens.none": {"en": "No valid alternative splits could be drawn to compare with today's (the reason "
+                                 "is in the For analysts section).",
+                           "zh": "无法抽取可与当前划分比较的可行备选方案(原因见分析师附录)。"},
+    "rebalance.appendix.ens_none": {"en": "No alternatives drawn: {reason}", "zh": "未能抽取备选方案:{reason}"},
     "rebalance.ens.scorecard": {
         "en": "The regions report's scorecard can still rank today's split first: it also rewards moving no "
               "customers, while this comparison looks at workload balance only.",
@@ -137,9 +145,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rebalance.base.caption": {"en": "Proposed split vs re-drawing from scratch", "zh": "建议方案与从零重新划分对比"},
     "rebalance.ens.title": {"en": "How unusual is the current split?", "zh": "当前划分有多不寻常?"},
     "rebalance.ens.text": {
-        "en": "{n:,} valid alternative splits (each connected, every region near its capacity share) give a "
-              "baseline. The red line is today's split.",
-        "zh": "{n:,} 个可行的备选划分(各自连成一片、每个大区接近其产能份额)构成参照。红线是当前划分。"},
+        "en": "Today's split is compared with {alternatives}: each connected, every region near its capacity share. "
+              "The red line is today's split.",
+        "zh": "将当前划分与{alternatives}比较:每个方案都连成一片、各大区接近其产能份额。红线是当前划分。"},
     "rebalance.ens.box": {"en": "Against valid alternatives", "zh": "与可行备选方案比较"},
     "rebalance.single.title": {"en": "What if we move just one {unit}?", "zh": "如果只调整一个{unit}?"},
     "rebalance.single.text": {"en": "Each single move below is scored from today's split without re-planning the rest.",

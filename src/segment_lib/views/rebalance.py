@@ -36,6 +36,7 @@ class RebalanceView:
     appendix_notes: list[str] = field(default_factory=list)
     n_alternatives: int = 0
     baselines_percent: list[str] = field(default_factory=list)
+    alternatives_text: str = ""
     total_revenue: float = float("nan")
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
@@ -50,7 +51,7 @@ def _ensemble(inputs, p) -> tuple[Any, list[str]]:
             ens = rb.run_ensemble(**inputs.ensemble_kwargs(), steps=p.ensemble_steps, epsilon=eps, seed=p.seed)
         except ModelInputError as e:
             if eps >= 0.5:
-                return None, [t("rebalance.ens.none", reason=str(e))]
+                return None, [t("rebalance.ens.none"), t("rebalance.appendix.ens_none", reason=str(e))]
             eps = min(0.5, eps * 2)
             continue
         widened = ([t("rebalance.ens.widened", eps=pct_text(eps), asked=pct_text(p.ensemble_epsilon))]
@@ -77,7 +78,7 @@ def build(ctx) -> RebalanceView:
         if proposal.metrics.get("moved_revenue_share") else float(inputs.unit_revenue.sum())
     scale = movable / total if total > 0 and movable == movable else 1.0
     findings = proposal.summary_lines(total) + ens_findings[:1] + (
-        [t("rebalance.finding.not_possible", reason=infeasible)] if infeasible else [])
+        [t("rebalance.finding.not_possible")] if infeasible else [])
     note = text.solver_note(proposal, ctx.tiers.source, inputs.notes + proposal.notes)
     singles = rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)
     n_alt = int(ens.meta["steps"]) if ens is not None else 0
@@ -96,7 +97,8 @@ def build(ctx) -> RebalanceView:
         rebalance_kmeans_max_deviation=comparison.loc[2, "max_deviation"],
     )
     return RebalanceView(
-        inputs=inputs, proposal=proposal, infeasible=infeasible, ensemble=ens, ensemble_findings=ens_findings,
+        inputs=inputs, proposal=proposal, infeasible=infeasible, ensemble=ens,
+        ensemble_findings=ens_findings if ens is not None else ens_findings[:1],
         comparison=comparison,
         tolerance=p.tolerance, extra_edges=edges, findings=findings, solver_note=note,
         baseline_findings=rb.comparison_lines(comparison, scale),
@@ -107,10 +109,12 @@ def build(ctx) -> RebalanceView:
         captions={"load": t("rebalance.load.caption"), "moves": t("rebalance.moves.caption"),
                   "base": t("rebalance.base.caption"), "ens": t("rebalance.ens.box"),
                   "single": t("rebalance.single.caption"), "appendix": t("common.analyst_appendix")},
-        appendix_notes=[note] + ([t("rebalance.appendix.ensemble", n=n_alt, steps=p.ensemble_steps,
+        appendix_notes=[note] + ([t("rebalance.appendix.not_possible", reason=infeasible)] if infeasible else [])
+        + ens_findings[1:2] * (ens is None) + ([t("rebalance.appendix.ensemble", n=n_alt, steps=p.ensemble_steps,
                                     eps=pct_text(ens.meta["epsilon"]))] if ens is not None else [])
         + [t("rebalance.appendix.baselines", restarts=p.baseline_restarts)],
-        n_alternatives=n_alt, total_revenue=total, baselines_percent=rb.tables.baselines_percent(),
+        n_alternatives=n_alt, total_revenue=total,
+        alternatives_text=t("rebalance.alternatives.n", n=n_alt) if n_alt else t("rebalance.alternatives.none"), baselines_percent=rb.tables.baselines_percent(),
         metrics=metrics,
         headline=["rebalance_balance_before", "rebalance_balance_after", "rebalance_moved_revenue_share_of_total",
                   "rebalance_moved_revenue", "rebalance_moved_units", "ensemble_balance_percentile"],

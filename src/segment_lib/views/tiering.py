@@ -76,6 +76,8 @@ def build(ctx) -> TieringView:
         migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
         findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback, since=prev_as_of),
         as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
+        headline=["tiering_chosen_k", "tiering_revenue_share_top_tier", "tiering_downgrades", "tiering_upgrades",
+                  "tiering_stability_ari"],
         actions=_actions(profile, migration, before, ari),
         captions={"tiers": t("tiering.tiers.caption", date=f"{ctx.as_of:%Y-%m-%d}"),
                   "snake": t("tiering.snake.caption"), "pareto": t("tiering.pareto.caption"),
