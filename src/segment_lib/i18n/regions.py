@@ -97,7 +97,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "zh": "——区间包含“无影响”,因此不能下定论"},
     "regions.effect.title": {"en": "What the data says", "zh": "数据结论"},
     # sections
-    "regions.findings.title": {"en": "Key findings", "zh": "主要发现"},
     "regions.map.title": {"en": "Where are the regions?", "zh": "大区分布"},
     "regions.map.text": {
         "en": "Each dot is a {unit}, coloured by region and sized by its number of customers. The label at each "
