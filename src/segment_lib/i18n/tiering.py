@@ -150,4 +150,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tiering.col.agree_mean": {"en": "Agreement (mean)", "zh": "一致性(平均)"},
     "tiering.col.agree_p05": {"en": "Agreement (worst 5%)", "zh": "一致性(最差 5%)"},
     "tiering.col.resamples": {"en": "Resamples", "zh": "重抽样次数"},
+    "tiering.appendix.holdout": {
+        "en": "Holdout check: tiers drawn some months ago by several methods, judged on what customers bought since",
+        "zh": "回测检验:用多种方法按数月前的数据分层,再用此后的实际购买来检验"},
+    "tiering.appendix.holdout_table": {
+        "en": "Each method's tiers drawn at the start of the period, judged on the revenue that followed",
+        "zh": "各方法在期初划分的层级,按之后的收入检验"},
+    "tiering.appendix.holdout_chart": {
+        "en": "Revenue per customer after the tiers were drawn: each line should fall from tier 1 down.",
+        "zh": "分层之后的客均收入:每条线都应从第 1 层往下递减。"},
+    "tiering.appendix.holdout_detail": {"en": "Holdout period by method and tier", "zh": "回测期:按方法与层级"},
+    "tiering.appendix.calibration": {
+        "en": "Each point is a tenth of the customers; on the dashed line the prediction was exact.",
+        "zh": "每个点代表十分之一的客户;落在虚线上表示预测准确。"},
 }

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import i18n, tiering as tr
+from ..errors import ModelInputError
 from ..fmt import money_text, pct_text
 from ..i18n import t
 
@@ -36,6 +37,13 @@ class TieringView:
     profile_percent: list[str] = field(default_factory=tr.profile_percent)
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
+    holdout: Any = None  # tiering.Holdout, or None when the history is too short (holdout_findings says why)
+    holdout_findings: list[str] = field(default_factory=list)
+    holdout_note: str = ""
+
+    @property
+    def show_calibration(self) -> bool:
+        return self.holdout is not None and len(self.holdout.calibration) > 0
 
     @property
     def show_k_chart(self) -> bool:
@@ -58,6 +66,8 @@ def build(ctx) -> TieringView:
     down = tr.moves_report_table(migration, before=before, now=feats)
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
     ari = tr.stability_figure(stability)
+    holdout, holdout_findings = _holdout(ctx)
+    holdout_note = " ".join(holdout.notes) if holdout is not None else ""
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
         tiering_method=model.method,
@@ -68,6 +78,9 @@ def build(ctx) -> TieringView:
         tiering_upgrades=int((migration.moves["direction"] == "up").sum()),
         tiering_downgrades=int((migration.moves["direction"] == "down").sum()),
     )
+    if holdout is not None:
+        metrics.update(tiering_holdout_spearman={r.method: round(float(r.spearman), 6) for r in holdout.summary.itertuples()},
+                       tiering_holdout_ordered={r.method: bool(r.ordered) for r in holdout.summary.itertuples()})
     return TieringView(
         model=model, features=feats, profile=profile,
         profile_table=tr.profile_report_table(profile, lookback_days=lookback),
@@ -76,6 +89,7 @@ def build(ctx) -> TieringView:
         migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
         findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback, since=prev_as_of),
         as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
+        holdout=holdout, holdout_findings=holdout_findings, holdout_note=holdout_note,
         headline=["tiering_chosen_k", "tiering_revenue_share_top_tier", "tiering_downgrades", "tiering_upgrades",
                   "tiering_stability_ari"],
         actions=_actions(profile, migration, before, ari),
@@ -83,9 +97,11 @@ def build(ctx) -> TieringView:
                   "snake": t("tiering.snake.caption"), "pareto": t("tiering.pareto.caption"),
                   "heat": t("tiering.moved.heat_caption", before=f"{prev_as_of:%Y-%m-%d}", after=f"{ctx.as_of:%Y-%m-%d}"),
                   "call": t("tiering.moved.call_caption"), "rfm": t("tiering.rfm.caption"),
-                  "k": t("tiering.appendix.k_caption"), "stability": t("tiering.appendix.stability_caption")},
+                  "k": t("tiering.appendix.k_caption"), "stability": t("tiering.appendix.stability_caption")}
+        | {k: t(f"tiering.appendix.{k}") for k in ("holdout", "holdout_table", "holdout_chart", "holdout_detail",
+                                                    "calibration")},
         appendix_notes=[t("tiering.appendix.method", source=ctx.tiers.source, k_note=k_note),
-                        t("tiering.appendix.k_text", agree=f"{ari:.2f}")],
+                        t("tiering.appendix.k_text", agree=f"{ari:.2f}")] + [f"{w}." for w in model.warnings_],
     )
 
 
@@ -117,3 +133,16 @@ def _actions(profile: pd.DataFrame, migration, before: pd.DataFrame, ari: float)
     if ari == ari and ari < 0.75:
         out.append(t("tiering.action.unstable"))
     return out[:5]
+
+
+def _holdout(ctx) -> tuple[Any, list[str]]:
+    """The holdout check (:func:`segment_lib.tiering.validate_tiers`) of the run's method and
+    ``params.tiering.holdout_methods``, with the run's number of tiers; plain-words findings."""
+    p, model = ctx.params.tiering, ctx.tiers.model
+    methods = list(dict.fromkeys([model.method, *p.holdout_methods]))
+    try:
+        h = tr.validate_tiers(ctx.dataset, ctx.as_of, p.holdout_months, methods, n_tiers=int(model.n_tiers_),
+                              model_params=p.model_params(), engine=ctx.params.engine)
+    except ModelInputError as e:
+        return None, [f"The holdout check could not run ({e})."]
+    return h, h.findings()
