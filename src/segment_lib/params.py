@@ -21,7 +21,8 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10)
 geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links); unit_name
-            (province): what a geo unit is called in every sentence, table and chart
+            (province): what a geo unit is called in every sentence, table and chart; boundaries (None =
+            built-in provinces of China): a GeoJSON of the units' outlines; boundary_id (None)
 ==========  ==================================================================================
 """
 
@@ -215,6 +216,10 @@ class GeoParams:
     unit_name: str | dict = _key("unit_name", (str, dict),
                                  "what a geo unit is called in the reports: province, state, county, zip, "
                                  "any word, or {en: county, zh: 县}", "province")
+    boundaries: str | None = _key("boundaries", (str,), "GeoJSON file with the units' outlines for the maps "
+                                  "(relative to the config file; None = the built-in provinces of China)")
+    boundary_id: str | None = _key("boundary_id", (str,), "feature property holding the unit id "
+                                   "(None = geo_unit_id, id or name)")
 
     def edges(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.extra_edges]

@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from . import common, overview, rebalance, regions, tiering
+from . import common, overview, rebalance, regions, takeaway, tiering
 
 LANGUAGES = ("en", "zh")
 CURRENCIES = {"CNY": "¥", "USD": "$", "GBP": "£", "EUR": "€", "JPY": "JP¥", "HKD": "HK$"}
@@ -49,7 +49,7 @@ UNIT_NAMES: dict[str, tuple[str, str, str]] = {
 
 #: key -> {"en": template, "zh": template}; keys are dotted by report/area.
 MESSAGES: dict[str, dict[str, str]] = {}
-for _mod in (common, overview, tiering, regions, rebalance):
+for _mod in (common, overview, tiering, regions, rebalance, takeaway):
     _dup = set(MESSAGES) & set(_mod.MESSAGES)
     if _dup:  # pragma: no cover - guarded by the catalogue test
         raise RuntimeError(f"message keys defined twice: {sorted(_dup)}")

@@ -118,8 +118,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rebalance.summary.title": {"en": "Manager summary", "zh": "管理摘要"},
     "rebalance.maps.title": {"en": "Current vs proposed split", "zh": "当前与建议划分"},
     "rebalance.maps.text": {
-        "en": "Each dot is a {unit}, coloured by region; grey lines join neighbours. Ringed {units} change region.",
-        "zh": "每个圆点是一个{unit},颜色代表大区;灰线连接相邻{units}。带圈的{units}更换大区。"},
+        "en": "Each {unit} in the colour of its region, today (left) and proposed (right); hatched {units} change "
+              "region.",
+        "zh": "每个{unit}按所属大区着色,左为当前、右为建议方案;带斜线的{units}更换大区。"},
     "rebalance.load.title": {"en": "Workload vs capacity, before and after", "zh": "调整前后的工作量与产能"},
     "rebalance.load.text": {
         "en": "Each team's workload divided by its capacity, today and proposed. The dashed line (1.0) is a team "

@@ -99,9 +99,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     # sections
     "regions.map.title": {"en": "Where are the regions?", "zh": "大区分布"},
     "regions.map.text": {
-        "en": "Each dot is a {unit}, coloured by region and sized by its number of customers. The label at each "
-              "region's centre shows its load: workload divided by the capacity of its reps (1.00× = exactly full).",
-        "zh": "每个圆点是一个{unit},颜色代表大区,大小代表客户数。各大区中心的标签是负载:工作量除以销售产能(1.00× = 恰好满负荷)。"},
+        "en": "Left: each {unit} in the colour of its region; the label shows the region's load: workload divided by "
+              "the capacity of its reps (1.00× = exactly full, red = over). Right: customer satisfaction per region "
+              "(green = better). Without known outlines the {units} are drawn as dots sized by their number of "
+              "customers.",
+        "zh": "左图:每个{unit}按所属大区着色;标签为大区负载,即工作量除以销售产能(1.00× = 恰好满负荷,红色 = 超负荷)。"
+              "右图:各大区客户满意度(绿色 = 更好)。没有边界数据时,{units}以圆点表示,大小代表客户数。"},
     "regions.load.title": {"en": "Is any region overloaded?", "zh": "是否有大区超负荷?"},
     "regions.load.text": {
         "en": "The bar is the region's total workload over its reps' total capacity; each dot is one rep. Anything "

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..fmt import money_text, pct_text
-from ..i18n import name, t
+from ..i18n import language, name, t
 from ..i18n import t as t_
 from .evidence import Migration
 from .labels import tier_names
@@ -170,13 +170,17 @@ def segment_rule_table(model_or_segments: Any = None) -> pd.DataFrame:
     })
 
 
-def moves_report_table(migration: Migration, before: pd.DataFrame | None = None,
+def moves_report_table(migration: Migration, explanations: pd.DataFrame | None = None,
+                       order: pd.DataFrame | None = None, *, before: pd.DataFrame | None = None,
                        now: pd.DataFrame | None = None, currency: str | None = None) -> pd.DataFrame:
     """Downgraded customers as a call list, ranked by revenue at risk: customers who left the top tiers
     first, then by their spend in the earlier period (``before``: the features at the earlier date),
-    then by id.  Columns: Customer, Tier before, Tier now and, with the feature tables, the spend and
-    orders of both periods and the days since the last purchase."""
-    d = migration.downgrades[["customer_id", "tier_from", "label_from", "label_to"]].copy()
+    then by id (``order``: the list of :func:`~segment_lib.tiering.first_to_call`, same ranking, kept
+    as given).  Columns: Customer, Tier before, Tier now and, with the feature tables, the spend and
+    orders of both periods and the days since the last purchase; in English also "Why (today)" from
+    ``explanations``."""
+    d = (order if order is not None else migration.downgrades)[["customer_id", "tier_from", "label_from",
+                                                                 "label_to"]].copy()
     d["customer_id"] = d["customer_id"].astype(str)
 
     def col(feats: pd.DataFrame | None, c: str) -> pd.Series:
@@ -188,8 +192,9 @@ def moves_report_table(migration: Migration, before: pd.DataFrame | None = None,
     d["spend_before"], d["spend_now"] = col(before, "monetary_total"), col(now, "monetary_total")
     d["orders_before"], d["orders_now"] = col(before, "frequency"), col(now, "frequency")
     d["recency"] = col(now, "recency_days")
-    d = d.sort_values(["tier_from", "spend_before", "customer_id"], ascending=[True, False, True],
-                      na_position="last", kind="stable")
+    if order is None:
+        d = d.sort_values(["tier_from", "spend_before", "customer_id"], ascending=[True, False, True],
+                          na_position="last", kind="stable")
     out = pd.DataFrame({t("tiering.col.customer"): d["customer_id"].to_numpy(),
                         t("tiering.col.tier_before"): d["label_from"].astype(str).to_numpy(),
                         t("tiering.col.tier_now"): d["label_to"].astype(str).to_numpy()})
@@ -200,4 +205,7 @@ def moves_report_table(migration: Migration, before: pd.DataFrame | None = None,
         out[t("tiering.col.spend_now")] = [money_text(v, currency) for v in d["spend_now"]]
         out[t("tiering.col.orders_now")] = d["orders_now"].round(0).astype("Int64").to_numpy()
         out[t("tiering.col.last_bought")] = d["recency"].round(0).astype("Int64").to_numpy()
+    if explanations is not None and len(d) and language() == "en":
+        why = explanations.assign(customer_id=explanations["customer_id"].astype(str)).drop_duplicates("customer_id")
+        out["Why (today)"] = d["customer_id"].map(why.set_index("customer_id")["explanation"]).to_numpy()
     return out.reset_index(drop=True)

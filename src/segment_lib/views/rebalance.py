@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import rebalance as rb
 from ..errors import InfeasibleSplitError, ModelInputError
 from ..fmt import pct_text
@@ -82,6 +83,7 @@ def build(ctx) -> RebalanceView:
     note = text.solver_note(proposal, ctx.tiers.source, inputs.notes + proposal.notes)
     singles = rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)
     n_alt = int(ens.meta["steps"]) if ens is not None else 0
+    export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,

@@ -9,7 +9,7 @@ import pandas as pd
 
 import numpy as np
 
-from .. import i18n, regions as rg
+from .. import export, i18n, regions as rg
 from ..fmt import pct_text, times_text
 from ..i18n import t
 
@@ -55,6 +55,7 @@ def build(ctx) -> RegionsView:
     metrics = rg.headline_metrics(ev, comparison)
     headline = metrics.pop("headline", [])
     metrics["tiers_fingerprint"] = ctx.tiers.fingerprint
+    export.keep(ctx, "regions", split_comparison=export.split_comparison(evaluations))
     return RegionsView(
         evaluation=ev, evaluations=evaluations, comparison=comparison, findings=rg.region_findings(ev),
         effect_findings=rg.effect_sentences(ev) or [t("regions.effect.none")],

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import i18n, tiering as tr
+from .. import export, i18n, tiering as tr
 from ..errors import ModelInputError
 from ..fmt import money_text, pct_text
 from ..i18n import t
@@ -63,7 +63,9 @@ def build(ctx) -> TieringView:
     migration = tr.tier_migration_between(model, ctx.features_at(prev_as_of))
     rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
     before = ctx.features_at(prev_as_of)
-    down = tr.moves_report_table(migration, before=before, now=feats)
+    calls = tr.first_to_call(migration, before)
+    reasons = tr.explain_tiers(model, feats, calls["customer_id"])
+    down = tr.moves_report_table(migration, reasons, order=calls, before=before, now=feats)
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
     ari = tr.stability_figure(stability)
     holdout, holdout_findings = _holdout(ctx)
@@ -81,6 +83,7 @@ def build(ctx) -> TieringView:
     if holdout is not None:
         metrics.update(tiering_holdout_spearman={r.method: round(float(r.spearman), 6) for r in holdout.summary.itertuples()},
                        tiering_holdout_ordered={r.method: bool(r.ordered) for r in holdout.summary.itertuples()})
+    export.keep(ctx, "tiering", first_to_call=export.call_list(ctx, calls, reasons))
     return TieringView(
         model=model, features=feats, profile=profile,
         profile_table=tr.profile_report_table(profile, lookback_days=lookback),
