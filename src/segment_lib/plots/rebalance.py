@@ -72,7 +72,7 @@ def _split_choropleths(geo_units: pd.DataFrame, shapes: UnitShapes, current: pd.
         maps.draw_units(ax, shapes, {g: colors[r] for g, r in s.items()}, hatched=hatch)
         maps.frame(ax, shapes)
         pts = sorted(maps.region_label_points(shapes, s).items(), key=lambda kv: -kv[1][2])
-        items = [{"x": x, "y": y, "text": r, "kw": {"fontsize": 10, "fontweight": "bold",
+        items = [{"x": x, "y": y, "text": maps.region_name(r), "kw": {"fontsize": 10, "fontweight": "bold",
                                                     "bbox": dict(boxstyle="round,pad=0.25", fc="white",
                                                                  ec=colors[r], alpha=0.85)}}
                  for r, (x, y, _a) in pts]

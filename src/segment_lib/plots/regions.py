@@ -114,7 +114,7 @@ def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
         out = []
         for r, (x, y, _a) in points:
             v = values.get(r, np.nan)
-            txt = f"{r}\n{fmt(v)}" if np.isfinite(v) else str(r)
+            txt = f"{maps.region_name(r)}\n{fmt(v)}" if np.isfinite(v) else maps.region_name(r)
             out.append({"x": x, "y": y, "text": txt, "kw": {"fontsize": 10, "fontweight": "bold",
                                                               "color": color_of(v),
                                                               "bbox": {**box, "ec": colors[r]}}})
