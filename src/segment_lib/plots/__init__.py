@@ -95,18 +95,6 @@ def _installed_font_names() -> set[str]:
     return names
 
 
-def _add_system_cjk_fonts() -> set[str]:
-    """Register CJK fonts installed after matplotlib's font cache was built (a stale cache would
-    otherwise draw Chinese as empty boxes); returns the installed font names afterwards."""
-    for path in font_manager.findSystemFonts():
-        if any(h in os.path.basename(path) for h in ("CJK", "Han", "wqy", "WenQuanYi", "SimHei", "YaHei")):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):  # pragma: no cover - unreadable font file
-                continue
-    return _installed_font_names()
-
-
 def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
     """Choose a CJK-capable font for matplotlib; returns its name or ``None``.
 
@@ -118,8 +106,6 @@ def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
     """
     global CJK_AVAILABLE, CJK_FONT
     installed = _installed_font_names()
-    if not any(n in installed for n in CJK_FONT_PREFERENCE):
-        installed |= _add_system_cjk_fonts()
     chosen = None
     for name in list(prefer or ()) + list(CJK_FONT_PREFERENCE):
         if name in installed:
