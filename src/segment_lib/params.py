@@ -21,7 +21,8 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (4),
             compactness_guard (true), compactness_stretch (4.0)
-geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links);
+geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links); unit_name
+            (province): what a geo unit is called in every sentence, table and chart;
             adjacency (auto), knn_k (6), trim_factor (3.0); boundaries (None = built-in provinces
             of China): a GeoJSON of the units' outlines; boundary_id (None)
 ==========  ==================================================================================
@@ -228,6 +229,9 @@ class GeoParams:
 
     extra_edges: list = _key("extra_edges", (list,), "pairs of units that count as neighbours, e.g. [[HI, GD]]",
                              factory=list)
+    unit_name: str | dict = _key("unit_name", (str, dict),
+                                 "what a geo unit is called in the reports: province, state, county, zip, "
+                                 "any word, or {en: county, zh: 县}", "province")
     adjacency: str = _key("adjacency", (str,), "which units are neighbours: auto (the data's neighbours column or "
                           "adjacency table; built by delaunay when the data has none), given, delaunay or knn",
                           "auto", choices=ADJACENCY_METHODS)

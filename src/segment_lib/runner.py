@@ -53,6 +53,7 @@ from typing import Any
 import nbformat
 
 from . import __version__, notebook_pool
+from .i18n import t
 from .errors import ConfigError, NotebookExecutionError
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -265,10 +266,12 @@ def _report_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_html: str,
-                files: Sequence[dict[str, Any]] = ()) -> str:
+                files: Sequence[dict[str, Any]] = (), back_text: str = "← All reports", lang: str = "en") -> str:
     """Offline HTML of an executed notebook with code and prompts hidden.
 
-    ``files``: take-away files of the run linked at the top (``{"file", "label"}``, relative paths)."""
+    ``files``: take-away files of the run linked at the top (``{"file", "label"}``, relative paths);
+    ``back_text``: the link to the index; ``lang``: the page's ``lang`` attribute (browsers then pick
+    Chinese fonts for zh)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -280,14 +283,16 @@ def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_htm
         exclude_output_prompt=True,
         embed_images=True,
         anchor_link_text="",
+        language_code=lang if lang in ("en", "zh") else "en",
     )
     resources = {
         "metadata": {"name": name},
         "sl_css": (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
         "sl_run_label": run_label,
         "sl_footer": footer_html,
+        "sl_back": back_text,
         "sl_files": list(files),
-        "sl_files_title": _files_title(),
+        "sl_files_title": _files_title(lang),
     }
     body, _ = exporter.from_notebook_node(_report_notebook(nb), resources=resources)
     body = _REMOTE_TAG.sub("", body)  # belt and braces: the template already loads nothing remote
@@ -313,8 +318,16 @@ def _load_runs(reports_dir: Path) -> list[dict[str, Any]]:
 _SECTION_PREFIXES = ("overview_", "tiering_", "regions_", "rebalance_")
 
 
-def _metric_label(key: str) -> str:
-    """``tiering_n_customers`` -> "customers": no section prefix, no ``n_``, spaces for underscores."""
+_MONEY_METRICS = ("revenue_12m", "rebalance_moved_revenue")
+
+
+def _metric_label(key: str, language: str | None = None) -> str:
+    """The plain label (with units) of a headline metric in ``language`` (``index.metric.<key>`` of
+    :mod:`segment_lib.i18n`); other keys: no section prefix, no ``n_``, spaces for underscores."""
+    from . import i18n
+
+    if f"index.metric.{key}" in i18n.MESSAGES:
+        return i18n.t(f"index.metric.{key}", lang=language if language in i18n.LANGUAGES else "en")
     for p in _SECTION_PREFIXES:
         if key.startswith(p):
             key = key[len(p):]
@@ -328,9 +341,15 @@ def _is_share(key: str) -> bool:
     return any(w in key for w in ("share", "percentile", "growth", "pct"))
 
 
-def _metric_value(v: Any, key: str = "") -> str:
+def _metric_value(v: Any, key: str = "", language: str | None = None, currency: str | None = None) -> str:
+    from . import i18n
+    from .fmt import money_text
     from .report import fmt_pct, fmt_value
 
+    if key in _MONEY_METRICS and isinstance(v, (int, float)):
+        return money_text(v, currency or "CNY", lang=language if language in i18n.LANGUAGES else "en")
+    if isinstance(v, str):
+        return str(i18n.name(v, language if language in i18n.LANGUAGES else "en"))
     if isinstance(v, float) and _is_share(key):
         s = fmt_pct(v, 1 if abs(v) < 0.1 else 0)
         return ("+" + s) if "growth" in key and v > 0 else s
@@ -387,6 +406,7 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["metric_label"] = _metric_label
+    env.filters["t"] = lambda key, lang=None: t(key, lang if lang in ("en", "zh") else "en")
     env.filters["metric_value"] = _metric_value
     env.filters["headline"] = headline_metrics
     env.filters["param_value"] = _param_value
@@ -551,10 +571,14 @@ def run_reports(
         for name in names:
             nb = executed[name]
             title = _notebook_title(nb) or name
-            footer = _footer([("generated", now), ("segment_lib", __version__), ("run", run),
-                              ("execution time", f"{timings[name]:.1f}s"), ("config", str(config_path))])
+            lang = cfg.reports.language
+            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
+                              (t("common.footer.run", lang), run),
+                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
+                              (t("common.footer.config", lang), str(config_path))])
             links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
-            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer, files=links)
+            page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
+                               files=links, back_text=t("common.back", lang), lang=lang)
             bad = remote_resources(page)
             if bad:  # pragma: no cover - guarded by the template and the substitution above
                 raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
@@ -569,11 +593,12 @@ def run_reports(
             "config": config_path.name,
             "as_of": None if dataset.as_of is None else str(pd_date(dataset.as_of)),
             "current_split": dataset.current_split,
+            "language": cfg.reports.language,
+            "currency": cfg.reports.currency,
             "params": cfg.params.to_dict(),
             "data": _data_summary(dataset),
             "warnings": list(dataset.warnings),
             "reports": reports,
-            "language": cfg.reports.language,
             "files": [{"file": f"{run}/{f['file']}", "label": f["label"]} for f in files],
             "volatile": {"generated": now, "seconds": round(time.perf_counter() - started, 1),
                          "notebook_seconds": {k: round(v, 1) for k, v in timings.items()},
@@ -605,10 +630,15 @@ def pd_date(ts) -> str:
 
 
 def _notebook_title(nb: nbformat.NotebookNode) -> str | None:
-    """The first Markdown ``# heading`` of the notebook."""
+    """The first Markdown ``# heading`` of the notebook, or the first ``<h1>`` a cell displayed
+    (``report.title``)."""
     for c in nb.cells:
         if c.cell_type == "markdown":
             for line in c.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
+        for o in c.get("outputs", []) if c.cell_type == "code" else []:
+            m = re.search(r"<h1\b[^>]*>(.*?)</h1>", str(o.get("data", {}).get("text/html", "")), re.S)
+            if m:
+                return html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip()
     return None

@@ -140,19 +140,30 @@ def test_two_piece_current_split_is_repaired_then_balanced_within_10s(county):
     assert 0 < res.metrics["moved_revenue_share"] < 1 and res.metrics["moved_load_share"] > 0
     assert res.metrics["revenue_total"] == pytest.approx(inp.unit_revenue.sum())
     assert any("detached" in line for line in res.summary_lines())
+    from segment_lib import i18n  # the same summary in Chinese, with the configured unit name
+    try:
+        i18n.configure(language="zh", unit_name="county")
+        zh = " ".join(res.summary_lines(inp.unit_revenue.sum() * 2))
+        rev = res.metrics["moved_revenue"] / (inp.unit_revenue.sum() * 2)
+        assert "飞地" in zh and "县" in zh and "公里" in zh and f"总收入的 {rev:.1%}" in zh
+        assert not any(w in zh.lower() for w in ("nan", "province", "geo unit", "today"))
+    finally:
+        i18n.configure(language="en")
+        i18n.set_language(None)
 
 
 def test_exact_solver_honours_the_wall_clock_and_is_never_worse(county):
     _, ds, tiers = county
     inp = rb.inputs_from_dataset(ds, tiers, {"A": 1.0})
-    heur = rb.propose_split(**inp.split_kwargs(), method="heuristic", time_limit=1.5, compactness_guard=False)
     t0 = time.perf_counter()
     ex = rb.propose_split(**inp.split_kwargs(), method="exact", time_limit=1.5, compactness_guard=False)
     assert time.perf_counter() - t0 <= 1.5 * 1.1 + 1.0  # + model building
     g = geo.adjacency_graph(ds.geo_units)
     assert _connected(ex.split, g) and ex.feasible
-    if heur.feasible:
-        assert ex.objective <= heur.objective + 1e-9
+    # never worse than its own warm start (a separate, fully polished heuristic run of the same
+    # wall-clock budget may be better or worse depending on machine load, so it is not compared)
+    if ex.metrics["heuristic_feasible"]:
+        assert ex.objective <= ex.metrics["heuristic_objective"] + 1e-9
 
 
 def test_no_revenue_one_tier_and_no_current_split_never_print_nan(county):
@@ -167,6 +178,7 @@ def test_no_revenue_one_tier_and_no_current_split_never_print_nan(county):
                              tolerance=0.25, time_limit=1.5, method="heuristic", enforce_capacity=False)
     text = " ".join(fresh.summary_lines())
     assert "today" not in text and "no current split" in text
+    assert "without revenue data" in " ".join(rb.comparison_lines(rb.compare_baselines(inp, res, tolerance=0.10, n_init=1)))
 
 
 def test_compactness_guard_respected_and_regions_recognisable():
@@ -205,6 +217,13 @@ def test_churn_per_region_and_findings(points):
         if q["csat_diff_low"] > 0 or q["csat_diff_high"] < 0:
             assert f"**{rid}**" in text
     assert "Churned" in rg.region_report_table(ev).columns
+    from segment_lib import i18n
+    try:
+        i18n.set_language("zh")
+        zh = rg.outcome_findings(ev)
+        assert any(f.startswith("**Z1**") and "流失" in f for f in zh) and "nan" not in " ".join(zh).lower()
+    finally:
+        i18n.set_language(None)
 
 
 def test_point_units_rebalance_contiguous(points):

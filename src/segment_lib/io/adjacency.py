@@ -20,6 +20,7 @@ import re
 import pandas as pd
 
 from .. import geo as geo_mod
+from ..i18n import Note
 from ..params import GeoParams
 
 __all__ = ["resolve_adjacency"]
@@ -51,18 +52,15 @@ def resolve_adjacency(geo: pd.DataFrame, adjacency: pd.DataFrame | None, params:
     if method == "given":
         edges = given
         if adjacency is not None and not adjacency.empty:
-            notes.append(f"Neighbouring units come from the adjacency table ({len(adjacency):,} links).")
+            notes.append(Note("common.note.adjacency_given", n=len(adjacency)))
     else:
         e, info = geo_mod.point_adjacency(geo["lat"].to_numpy(float), geo["lon"].to_numpy(float), method,
                                           k=params.knn_k, trim_factor=params.trim_factor)
         edges = [(ids.iloc[a], ids.iloc[b]) for a, b in e]
-        how = ("a Delaunay triangulation" if info["method"] == "delaunay"
-               else f"the {params.knn_k} nearest units of each unit")
-        notes.append(
-            f"The data gives units as points, so neighbouring units were derived from their coordinates by {how}: "
-            f"{info['n_links']:,} links (median {info['median_km']:.0f} km); {info['n_trimmed']:,} links longer than "
-            f"{params.trim_factor:g}× the median were dropped where the map stays connected without them "
-            f"(params.geo.adjacency: {params.adjacency}).")
+        notes.append(Note("common.note.adjacency_delaunay" if info["method"] == "delaunay"
+                          else "common.note.adjacency_knn", k=params.knn_k, links=int(info["n_links"]),
+                          km=f"{info['median_km']:.0f}", trimmed=int(info["n_trimmed"]),
+                          factor=f"{params.trim_factor:g}", setting=params.adjacency))
     out = geo.copy()
     out["neighbors"] = geo_mod.neighbors_column(ids, edges).to_numpy()
     linked = {str(a) for e in params.edges() for a in e}

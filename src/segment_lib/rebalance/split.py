@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
-from .. import fmt
 from ..errors import InfeasibleSplitError, ModelInputError
 from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE
 from ._problem import Problem, build_problem, compactness_allowed, link_islands, repair_contiguity
@@ -63,47 +62,12 @@ class SplitProposal:
     def feasible(self) -> bool:
         return bool(self.regions["within_tolerance"].all() and self.regions["contiguous"].all())
 
-    def summary_lines(self, currency: str = "¥") -> list[str]:
-        """Plain-language lines for a manager summary (no "nan": missing figures are left out)."""
-        m = self.metrics
-        has_today = not self.current.empty
-        lines = []
-        if has_today:
-            lines.append(f"Workload balance (busiest region vs average, load/capacity): {m['balance_before']:.2f}× "
-                         f"today → {m['balance_after']:.2f}× proposed.")
-        else:
-            lines.append(f"Workload balance of the proposed split (busiest region vs average, load/capacity): "
-                         f"{m['balance_after']:.2f}×. There is no current split to compare with.")
-        if has_today:
-            moved = (f"{m['moved_units']} geo units change region, carrying {m['moved_accounts']:.0f} accounts and "
-                     f"{m['moved_load_share']:.1%} of the workload")
-            if m.get("moved_revenue_share") is not None:
-                moved += (f"; {fmt.money_text(m['moved_revenue'], currency)} of revenue moves, "
-                          f"{m['moved_revenue_share']:.1%} of total revenue "
-                          f"({fmt.money_text(m['revenue_total'], currency)})")
-            else:
-                moved += "; there is no revenue data, so moves are kept few by workload instead"
-            lines.append(moved + ".")
-            if m.get("repaired_units"):
-                n = m["repaired_units"]
-                lines.append(f"Today {n} geo unit{'s lie' if n > 1 else ' lies'} in detached pieces of "
-                             f"{'their' if n > 1 else 'its'} region; they join a neighbouring region first so that "
-                             "every region is one connected area (counted as moved).")
-        over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist() if has_today else []
-        if over:
-            lines.append(f"Over capacity today: {', '.join(map(str, over))}.")
-        if m.get("dispersion_km_before") is not None and has_today and np.isfinite(m["dispersion_km_before"]):
-            lines.append(f"Compactness (workload-weighted distance of units to their region's centre): "
-                         f"{m['dispersion_km_before']:.0f} km today → {m['dispersion_km_after']:.0f} km proposed"
-                         + (" (a region may not reach further than "
-                            f"{m['compactness_stretch']:g}× its typical distance today)." if m.get("compactness_guard")
-                            else "."))
-        if self.feasible:
-            lines.append(f"Every region stays connected and within ±{m['tolerance']:.0%} of its capacity-based target.")
-        else:
-            lines.append(f"The ±{m['tolerance']:.0%} band cannot be met everywhere; this is the closest split found "
-                         f"(worst region {m['max_deviation_after']:+.1%} from target).")
-        return lines
+    def summary_lines(self, total_revenue: float | None = None) -> list[str]:
+        """Plain-language lines for a manager summary (the report's language); moved revenue as a
+        share of ``total_revenue`` when given (see :func:`segment_lib.rebalance.text.proposal_lines`)."""
+        from .text import proposal_lines
+
+        return proposal_lines(self, total_revenue)
 
 
 def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=None, gap=None,
@@ -163,6 +127,7 @@ def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=N
         "moved_revenue": float(p.revenue[moved].sum()) if p.has_revenue else None,
         "moved_revenue_share": float(p.revenue[moved].sum() / rev_total) if p.has_revenue and rev_total > 0 else None,
         "revenue_total": rev_total if p.has_revenue else None,
+        "revenue_movable": float(p.revenue.sum()) if p.has_revenue else None,
         "repaired_units": int(len(p.repaired)) if p.repaired is not None else 0,
         "cut_edges_before": p.cut_edges(cur_assign),
         "cut_edges_after": p.cut_edges(assign),
