@@ -69,9 +69,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "紧凑度(按工作量加权的{units}到所属大区中心的距离):当前 {before} 公里 → 方案 {after} 公里。"},
     "rebalance.finding.compact_guard": {
         "en": "Compactness (workload-weighted distance of the {units} to their region's centre): {before} km today → "
-              "{after} km proposed (a region may not reach further than {stretch} its typical distance today).",
+              "{after} km proposed (a region may not reach further than {stretch:g}× its typical distance today).",
         "zh": "紧凑度(按工作量加权的{units}到所属大区中心的距离):当前 {before} 公里 → 方案 {after} 公里"
-              "(任何大区的覆盖范围都不超过其目前常规距离的 {stretch})。"},
+              "(任何大区的覆盖范围都不超过其目前常规距离的 {stretch:g} 倍)。"},
     "rebalance.finding.over": {"en": "Over capacity today: {list}.", "zh": "当前超负荷的团队:{list}。"},
     "rebalance.finding.ok": {
         "en": "Every region stays connected and within ±{tol} of its capacity-based target.",
@@ -128,6 +128,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rebalance.word.less": {"en": "less", "zh": "更少"},
     "rebalance.word.keeps": {"en": "keeps", "zh": "能"},
     "rebalance.word.not_keeps": {"en": "does not keep", "zh": "不能"},
+    # analyst appendix notes made while preparing the problem (i18n.Note)
+    "rebalance.note.unit_workload": {
+        "en": "Workload of {n:,} {units} comes from geo_units.workload.",
+        "zh": "{n:,} 个{units}的工作量取自 geo_units.workload。"},
+    "rebalance.note.unit_workload_covered": {
+        "en": "Workload of {n:,} {units} comes from geo_units.workload ({customers:,} customers there add no "
+              "workload of their own).",
+        "zh": "{n:,} 个{units}的工作量取自 geo_units.workload(这些{units}中的 {customers:,} 位客户不再另计工作量)。"},
+    "rebalance.note.repaired": {
+        "en": "Today's split has regions in several pieces: {n:,} detached {units} ({ids}) were first joined to a "
+              "neighbouring region.",
+        "zh": "当前划分中有大区不连成一片:{n:,} 个分离的{units}({ids})先并入了相邻大区。"},
     "rebalance.base.no_revenue": {
         "en": "The proposed split keeps every region connected and {inside} the band (worst region {dev} from "
               "target); without revenue data the moved revenue of the alternatives cannot be compared.",

@@ -77,6 +77,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "regions.finding.disruption": {
         "en": "Compared with the current split, {share} of customers ({revenue} of revenue) change region or owner.",
         "zh": "与当前划分相比,{share} 的客户({revenue} 的收入)会更换大区或负责人。"},
+    "regions.note.unit_workload": {
+        "en": "{n:,} customers are in {units} with a workload of their own (geo_units.workload): the {unit}'s "
+              "workload is used, not the customers' tier effort.",
+        "zh": "{n:,} 位客户所在的{units}自带工作量(geo_units.workload):按该{unit}的工作量计算,不再按客户层级计。"},
     "regions.finding.disruption_norev": {
         "en": "Compared with the current split, {share} of customers change region or owner.",
         "zh": "与当前划分相比,{share} 的客户会更换大区或负责人。"},

@@ -23,6 +23,7 @@ import pandas as pd
 from .. import measures
 from ..contract import Dataset
 from ..errors import ModelInputError
+from ..i18n import Note
 
 
 @dataclass
@@ -141,9 +142,8 @@ def inputs_from_dataset(
     if unit_w is not None:  # geo_units.workload is the unit's whole workload (see docs/regions.md)
         covered = c["geo_unit_id"].astype(str).map(unit_w).notna().to_numpy()
         effort = np.where(covered, 0.0, effort)
-        notes.append(f"Workload of {int(unit_w.notna().sum()):,} geo units comes from geo_units.workload"
-                     + (f" ({int(covered.sum()):,} customers there add no workload of their own)"
-                        if covered.any() else "") + ".")
+        notes.append(Note("rebalance.note.unit_workload_covered" if covered.any() else "rebalance.note.unit_workload",
+                          n=int(unit_w.notna().sum()), customers=int(covered.sum())))
     rev = measures.customer_revenue(dataset.transactions, dataset.as_of, revenue_window_days, customer_ids=cid,
                                     clip_at_zero=True).to_numpy(dtype=float)
     owner = c["owner_rep_id"].astype(object).to_numpy() if "owner_rep_id" in c.columns else np.full(len(c), None)

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 
 from ..errors import InfeasibleSplitError, ModelInputError
+from ..i18n import Note
 from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE
 from ._problem import Problem, build_problem, compactness_allowed, link_islands, repair_contiguity
 from .exact import exact_is_small, solve_exact, wall_cap
@@ -331,9 +332,8 @@ def _solve(p: Problem, *, method: str, time_limit: float, exact_max_units: int, 
     deadline = deadline if deadline is not None else t0 + time_limit
     notes: list[str] = []
     if p.repaired is not None and len(p.repaired):
-        notes.append(f"today's split has regions in several pieces: {len(p.repaired)} detached geo units "
-                     f"({', '.join(p.units[u] for u in p.repaired[:10])}{' …' if len(p.repaired) > 10 else ''}) "
-                     "were first joined to a neighbouring region")
+        notes.append(Note("rebalance.note.repaired", n=len(p.repaired),
+                          ids=", ".join(p.units[u] for u in p.repaired[:10]) + (" …" if len(p.repaired) > 10 else "")))
     use_exact = method == "exact" or (method == "auto" and p.n <= exact_max_units)
     # mid-sized instances (auto): the full heuristic in half the budget, then CP-SAT in the rest,
     # warm-started by it; the better plan wins, so the answer is never worse than the heuristic's

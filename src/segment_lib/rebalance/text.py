@@ -63,7 +63,7 @@ def proposal_lines(proposal: Any, total_revenue: float | None = None) -> list[st
         if before is not None and after is not None:
             km = dict(before=f"{before:,.0f}", after=f"{after:,.0f}")
             if m.get("compactness_guard"):
-                lines.append(t("rebalance.finding.compact_guard", **km, stretch=f"{m['compactness_stretch']:g}×"))
+                lines.append(t("rebalance.finding.compact_guard", **km, stretch=float(m["compactness_stretch"])))
             else:
                 lines.append(t("rebalance.finding.compact", **km))
     else:

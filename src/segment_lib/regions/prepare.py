@@ -23,6 +23,7 @@ from .. import measures
 from .._arrow import index_of
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
+from ..i18n import Note
 from .service import _fit_load_models, _rep_service_table
 from .splits import _encode_split
 
@@ -363,8 +364,7 @@ def _unit_workload(ds: Dataset, cust_unit: np.ndarray, effort: np.ndarray, warni
     given = np.isfinite(w)
     covered = given[cust_unit] if len(cust_unit) else np.zeros(0, dtype=bool)
     if covered.any():
-        warnings.append(f"{int(covered.sum()):,} customers are in geo units with a workload of their own "
-                        "(geo_units.workload): the unit's workload is used, not the customers' tier effort")
+        warnings.append(Note("regions.note.unit_workload", n=int(covered.sum())))
     return np.where(given, w, 0.0), np.where(covered, 0.0, effort)
 
 

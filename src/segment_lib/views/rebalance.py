@@ -88,8 +88,8 @@ def build(ctx) -> RebalanceView:
     total = float(m["revenue_total"]) if m.get("revenue_total") is not None else float(inputs.total_revenue or 0.0)
     findings = proposal.summary_lines(total) + ens_findings[:1] + (
         [t("rebalance.finding.not_possible")] if infeasible else [])
-    note = text.solver_note(proposal, ctx.tiers.source, [_sentence(render(n)) for n in ctx.dataset.notes]
-                            + inputs.notes + proposal.notes)
+    note = text.solver_note(proposal, ctx.tiers.source, [_sentence(render(n)) for n in
+                                                         [*ctx.dataset.notes, *inputs.notes, *proposal.notes]])
     singles = rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)
     n_alt = int(ens.meta["steps"]) if ens is not None else 0
     export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
