@@ -7,7 +7,8 @@ validated by :mod:`segment_lib.io`.  Library code only ever sees canonical names
 Tables
 ------
 customers     one row per customer (key ``customer_id``)
-transactions  one row per order line or order; ``amount`` may be negative (returns)
+transactions  one row per order line or order; ``amount`` may be negative (returns); lines of one
+              order share ``order_id``; ``amount`` may instead come from ``quantity`` x ``unit_price``
 interactions  tickets / service contacts, with response timestamps
 surveys       CSAT (1-5) and/or NPS (0-10) answers
 reps          sales / service reps with their region (current split) and capacity
@@ -78,6 +79,7 @@ CUSTOMERS = TableSpec(
     "customers",
     (
         Column("customer_id", "id", description="unique customer id"),
+        # required whenever the data has a geography (geo_units); see io.load
         Column("geo_unit_id", "id", description="geo unit (province/city/district) the customer is in"),
         Column("owner_rep_id", "id", required=False, description="owning rep"),
         Column("industry", "str", required=False),
@@ -92,6 +94,8 @@ CUSTOMERS = TableSpec(
         ForeignKey("geo_unit_id", "geo_units", "geo_unit_id"),
         ForeignKey("owner_rep_id", "reps", "rep_id", nullable=True),
     ),
+    required=False,
+    description="optional: without it the customers are the distinct customer ids of the transactions",
 )
 
 TRANSACTIONS = TableSpec(
@@ -99,16 +103,29 @@ TRANSACTIONS = TableSpec(
     (
         Column("customer_id", "id"),
         Column("date", "date"),
-        Column("amount", "float", description="net amount; negative for returns"),
-        Column("transaction_id", "id", required=False),
+        Column("amount", "float", description="net amount; negative for returns (or quantity x unit_price)"),
+        Column("transaction_id", "id", required=False, description="unique id of the row (line)"),
         Column("geo_unit_id", "id", required=False, description="where the purchase was booked"),
+        Column("order_id", "id", required=False,
+               description="order / invoice number shared by the lines of one order; frequency counts orders"),
+        Column("quantity", "float", required=False, description="units on the line; negative for returns"),
+        Column("unit_price", "float", required=False, description="price per unit"),
     ),
     key=("transaction_id",),
     foreign_keys=(
         ForeignKey("customer_id", "customers", "customer_id"),
         ForeignKey("geo_unit_id", "geo_units", "geo_unit_id", nullable=True),
     ),
+    required=False,
 )
+
+# A column that may be computed from others when it is not mapped: (table, column) -> its factors.
+DERIVED: dict[tuple[str, str], tuple[str, ...]] = {("transactions", "amount"): ("quantity", "unit_price")}
+
+# Tables the geography of a run needs together (the region and rebalance reports).
+GEOGRAPHY = ("geo_units", "reps", "splits")
+# A run needs at least one of these (tiering works on transactions, regions on customers).
+CORE_TABLES = ("transactions", "customers")
 
 INTERACTIONS = TableSpec(
     "interactions",
@@ -156,6 +173,7 @@ REPS = TableSpec(
         Column("name", "str", required=False, private=True),
     ),
     key=("rep_id",),
+    required=False,
 )
 
 GEO_UNITS = TableSpec(
@@ -170,6 +188,7 @@ GEO_UNITS = TableSpec(
         Column("neighbors", "str", required=False, description="';'-separated geo_unit_ids"),
     ),
     key=("geo_unit_id",),
+    required=False,
 )
 
 SPLITS = TableSpec(
@@ -181,6 +200,7 @@ SPLITS = TableSpec(
     ),
     key=("split", "geo_unit_id"),
     foreign_keys=(ForeignKey("geo_unit_id", "geo_units", "geo_unit_id"),),
+    required=False,
 )
 
 SPLIT_REPS = TableSpec(
@@ -209,6 +229,7 @@ OWNERSHIP = TableSpec(
     required=False,
 )
 
+# Every table is optional on its own; a run needs transactions (tiering) or customers (regions).
 TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (CUSTOMERS, TRANSACTIONS, INTERACTIONS, SURVEYS, REPS, GEO_UNITS, SPLITS, SPLIT_REPS, OWNERSHIP)
@@ -237,9 +258,25 @@ class Dataset:
     current_split: str | None = None
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    provided: frozenset[str] | None = None  # tables the data gave (None: every table with rows)
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    def has(self, name: str) -> bool:
+        """True when the data gave table ``name`` (customers derived from transactions count as given)."""
+        if self.provided is not None:
+            return name in self.provided
+        return not self.table(name).empty
+
+    @property
+    def has_geography(self) -> bool:
+        """True when geo units, reps and splits are all there (what region analyses need)."""
+        return all(self.has(t) for t in GEOGRAPHY)
+
+    def missing(self, tables: tuple[str, ...] | list[str]) -> list[str]:
+        """The tables of ``tables`` the data does not have."""
+        return [t for t in tables if not self.has(t)]
 
     @property
     def split_names(self) -> list[str]:
@@ -248,6 +285,12 @@ class Dataset:
     def split(self, name: str | None = None) -> pd.Series:
         """The named split as a Series geo_unit_id -> region_id (current split by default)."""
         name = name or self.current_split
+        if self.splits.empty:
+            from .errors import DataContractError
+
+            raise DataContractError("the data has no splits table, so there are no regions",
+                                    file="splits", hint="add geo_units, reps and splits to data.sources "
+                                                        "for the region reports")
         s = self.splits[self.splits["split"] == name]
         if s.empty:
             from .errors import DataContractError

@@ -1,6 +1,6 @@
 """Read CRM exports, map their headers to canonical columns, validate them into a :class:`Dataset`.
 
-Pipeline per source: :func:`read_table` (CSV/TSV with encoding detection, Parquet, Excel) ->
+Pipeline per source: :func:`read_table` (CSV/TSV with encoding detection, Parquet, Excel) or :func:`read_sql` (a query) ->
 :func:`apply_mapping` (source headers -> canonical names) -> :func:`validate_table` (types, required
 values, keys, ranges) -> cross-table checks (foreign keys, splits, neighbours, ownership) in
 :func:`load_dataset` / :func:`dataset_from_frames`.
@@ -30,11 +30,12 @@ from __future__ import annotations
 
 from .load import dataset_from_frames, load_dataset
 from .mapping import SYNONYMS, apply_mapping
-from .readers import FIRST_DATA_ROW, ROW_INDEX, detect_encoding, read_table
+from .readers import FIRST_DATA_ROW, ROW_INDEX, detect_encoding, read_sql, read_table
 from .validate import validate_table
 
 __all__ = [
     "read_table",
+    "read_sql",
     "apply_mapping",
     "validate_table",
     "load_dataset",
