@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
-from ..errors import ModelInputError
+from ..errors import ModelInputError, NothingToTierError
 from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
@@ -130,7 +130,7 @@ class TierModel(BaseEstimator):
         if not isinstance(X, pd.DataFrame):
             raise ModelInputError("TierModel.fit expects the feature DataFrame from customer_features")
         if len(X) == 0:
-            raise ModelInputError("no customers to tier (the feature table is empty)")
+            raise NothingToTierError("no customers to tier (the feature table is empty)")
         X = X.reset_index(drop=True)
         self.warnings_: list[str] = []
         size = self._sample_size()
@@ -309,7 +309,7 @@ class TierModel(BaseEstimator):
         self.scaler_ = scaler
         n_distinct = len(np.unique(np.round(Z, 12), axis=0))
         if n_distinct < 2:
-            raise ModelInputError(
+            raise NothingToTierError(
                 f"all {len(X)} customers have identical features {list(self.features)} "
                 "(no transactions in the window?) -- there is nothing to split into tiers; "
                 "check the as_of date / look-back window or use method='threshold'"
@@ -334,7 +334,7 @@ class TierModel(BaseEstimator):
             raise ModelInputError(f"k_range must be (min_k >= 2, max_k >= min_k), got {self.k_range}")
         hi = min(hi, n_distinct - 1 if n_distinct > 2 else 2, len(X) - 1)
         if hi < lo:
-            raise ModelInputError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
+            raise NothingToTierError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
         sel = _sample_idx(len(X), self.selection_sample, np.random.RandomState(self.random_state))
         yy = _align_y(y, X) if y is not None else None
         self.k_scores_ = score_ks(
@@ -353,7 +353,7 @@ class TierModel(BaseEstimator):
         if k < 1:
             raise ModelInputError(f"n_tiers must be >= 1, got {k}")
         if k > n_distinct:
-            raise ModelInputError(
+            raise NothingToTierError(
                 f"n_tiers={k} but only {n_distinct} customers have distinct features; use n_tiers <= {n_distinct}"
             )
         self.k_reason_ = f"k={k} fixed by n_tiers"
