@@ -437,6 +437,20 @@ def run_reports(
             progress(f"loaded {row['table']}: {row['rows']:,} rows")
     for w in dataset.warnings:
         progress(f"data warning: {w}")
+    from .views import unmet
+
+    skipped: list[dict[str, str]] = []
+
+    def skip(reasons: dict[str, str | None]) -> list[str]:
+        for n, why in reasons.items():
+            if why:
+                skipped.append({"name": n, "reason": why})
+                progress(f"not running {n}: {why}")
+        return [n for n in names if not reasons.get(n)]
+
+    names = skip({n: unmet(n, dataset) for n in names})
+    if not names:
+        raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
 
     out_root.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
@@ -451,6 +465,9 @@ def run_reports(
             timings["context"] = time.perf_counter() - t0
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
+            names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
+            if not names:
+                raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
         metrics: dict[str, Any] = {}
         executed: dict[str, nbformat.NotebookNode] = {}
         for i, name in enumerate(names, 1):
@@ -505,6 +522,7 @@ def run_reports(
             "data": _data_summary(dataset),
             "warnings": list(dataset.warnings),
             "reports": reports,
+            "skipped": skipped,
             "volatile": {"generated": now, "seconds": round(time.perf_counter() - started, 1),
                          "notebook_seconds": {k: round(v, 1) for k, v in timings.items()},
                          "config_path": str(config_path), "segment_lib": __version__},

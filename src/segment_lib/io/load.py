@@ -61,8 +61,7 @@ def _build(
         tables["customers"] = tables["customers"].sort_values("customer_id", kind="stable")
         files["customers"] = f"customers (the {len(ids):,} customer ids of {files['transactions']})"
         sources = {**sources, "customers": f"derived from {files['transactions']}"}
-        given.add("customers")
-    warnings += _cross_checks(tables, files, present, given)
+    warnings += _cross_checks(tables, files, present, given | {"customers"})
     current = None
     if "splits" in given:
         current, w = _split_checks(tables, files, current_split)

@@ -23,6 +23,7 @@ import pandas as pd
 from .. import measures
 from ..contract import Dataset
 from ..errors import ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 
 
 @dataclass
@@ -98,7 +99,7 @@ def inputs_from_dataset(
     split: str | None = None,
     rules: HybridRules | None = None,
     extra_edges: list[tuple[str, str]] | None = None,
-    revenue_window_days: int = 365,
+    revenue_window_days: int = DEFAULT_LOOKBACK_DAYS,
     customers_as_of: pd.Timestamp | None = None,
 ) -> RebalanceInputs:
     """Build the rebalancing inputs from a Dataset, a tier per customer and effort weights.

@@ -23,6 +23,7 @@ from .. import measures
 from .._arrow import index_of
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 from .service import _fit_load_models, _rep_service_table
 from .splits import _encode_split
 
@@ -33,7 +34,7 @@ class PrepOptions:
 
     as_of: Any = None
     core_tiers: Sequence[str] | None = None
-    window_days: int = 365
+    window_days: int = DEFAULT_LOOKBACK_DAYS
     dormant_days: int = 180
     fit_model: bool = True
     min_responses: int = 30

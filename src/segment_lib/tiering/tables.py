@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..fmt import money_text
+from ..params import DEFAULT_LOOKBACK_DAYS
 from .evidence import Migration
 from .labels import tier_names
 from .model import TierModel
@@ -17,7 +18,7 @@ from .rfm import segment_table
 
 
 def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migration: Migration | None = None,
-                  stability: pd.DataFrame | None = None, lookback_days: int = 365,
+                  stability: pd.DataFrame | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
                   currency: str = "¥") -> list[str]:
     """Plain-language findings for a sales manager (markdown ``**bold**`` allowed).
 
@@ -51,7 +52,7 @@ def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migrati
     return lines
 
 
-def profile_report_table(profile: pd.DataFrame, lookback_days: int = 365, currency: str = "¥",
+def profile_report_table(profile: pd.DataFrame, lookback_days: int = DEFAULT_LOOKBACK_DAYS, currency: str = "¥",
                          detail: bool = False) -> pd.DataFrame:
     """The :func:`tier_profile` table in manager words.
 

@@ -54,7 +54,8 @@ def build(ctx) -> RebalanceView:
     """Everything 03_rebalance shows, for the run's tiers and ``params.rebalance`` / ``params.geo``."""
     p, edges = ctx.params.rebalance, ctx.params.geo.edges()
     inputs = rb.inputs_from_dataset(ctx.dataset, ctx.tiers.labels, ctx.tiers.effort,
-                                    rules=rb.HybridRules(core_tiers=tuple(p.core_tiers or ())), extra_edges=edges)
+                                    rules=rb.HybridRules(core_tiers=tuple(p.core_tiers or ())), extra_edges=edges,
+                                    revenue_window_days=ctx.lookback_days)
     try:
         proposal = rb.propose_split(**inputs.split_kwargs(), tolerance=p.tolerance, n_regions=p.n_regions,
                                     time_limit=p.time_limit, seed=p.seed)
@@ -68,7 +69,8 @@ def build(ctx) -> RebalanceView:
                                                               if infeasible else [])
     note = (f"Solver: **{proposal.solver}** ({proposal.status})"
             + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
-            + f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
+            + (f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). " if ctx.tiers.available
+               else f". No tiers: {ctx.tiers.reason}, so every account weighs 1. ")
             + " ".join(inputs.notes + proposal.notes))
     m = proposal.metrics
     metrics = dict(

@@ -35,13 +35,15 @@ def build(ctx) -> RegionsView:
     comparison, evaluations = rg.compare_splits(
         ds, ctx.tiers.labels, p.splits, p.score_weights, tier_effort=ctx.tiers.effort, return_evaluations=True,
         random_state=p.random_state, extra_edges=ctx.params.geo.edges(), market_adjust=p.market_adjust,
-        tolerance=ctx.params.rebalance.tolerance, window_days=p.window_days, n_boot=p.n_boot,
+        tolerance=ctx.params.rebalance.tolerance, window_days=p.window_days or ctx.lookback_days, n_boot=p.n_boot,
     )
     name = p.split or ds.current_split
     ev = evaluations[name] if name in evaluations else next(iter(evaluations.values()))
     effort = ", ".join(f"{k} {v:g}" for k, v in ctx.tiers.effort.items())
-    note = (f"Split examined: **{ev.split}**. Tiers: {ctx.tiers.source} (the same tiers as the tiering report). "
-            f"Effort per account by tier: {effort}. "
+    tiers = (f"Tiers: {ctx.tiers.source} (the same tiers as the tiering report). Effort per account by tier: {effort}. "
+             if ctx.tiers.available else
+             f"No tiers: {ctx.tiers.reason}, so every account weighs 1 in the workload. ")
+    note = (f"Split examined: **{ev.split}**. {tiers}"
             f"Service figures cover the {ev.params['window_days']} days up to {ds.as_of:%Y-%m-%d}.")
     weights = {**rg.DEFAULT_WEIGHTS, **(p.score_weights or {})}
     metrics = rg.headline_metrics(ev, comparison)
