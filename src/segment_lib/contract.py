@@ -312,6 +312,13 @@ class Dataset:
                 return sr.set_index("rep_id")["region_id"].rename(name)
         return self.reps.set_index("rep_id")["region_id"].rename(name)
 
+    def unstaffed_regions(self, name: str | None = None) -> list[str]:
+        """Regions of the named split (current by default) that no rep staffs, sorted."""
+        if self.splits.empty:
+            return []
+        regions = set(self.split(name).dropna())
+        return sorted(regions - set(self.rep_regions(name).dropna()))
+
     def owners(self) -> pd.DataFrame:
         """All owner claims (customer_id, rep_id); from ``ownership`` or ``customers.owner_rep_id``."""
         if not self.ownership.empty:

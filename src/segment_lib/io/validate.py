@@ -330,9 +330,16 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
     geo, splits, reps, cust = tables["geo_units"], tables["splits"], tables["reps"], tables["customers"]
     # geo units in no split / missing from a split
     all_units = set(geo["geo_unit_id"])
+    with_customers = set(cust["geo_unit_id"].dropna())
     for name in pd.unique(splits["split"]):
         covered = set(splits.loc[splits["split"] == name, "geo_unit_id"])
         missing = sorted(all_units - covered)
+        lost = [u for u in missing if u in with_customers]
+        if lost:  # the region reports cannot place these customers
+            raise DataContractError(
+                f"split '{name}' leaves {len(lost)} geo unit(s) with customers without a region: {_fmt(lost)}",
+                file=files["splits"], column="geo_unit_id",
+                hint=f"add a row (split {name}, geo_unit_id, region_id) for each of them")
         if missing:
             w.append(_warn(files["splits"], "geo_unit_id",
                            f"split '{name}' leaves {len(missing)} geo units without a region: {_fmt(missing)}"))
@@ -441,7 +448,8 @@ def _geography_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], gi
         if empty and (name == current or len(own)):
             w.append(_warn(files["reps"], "region_id",
                            f"split '{name}': {len(empty)} region(s) have no reps: {_fmt(empty)} "
-                           f"(the reports show them as 'no reps')"))
+                           f"(the regions report shows them as 'no reps'; the rebalance report needs reps "
+                           f"in every region and will not run)"))
     w += _contiguity_warnings(tables, files, extra_edges)
     return w
 

@@ -89,7 +89,8 @@ def comparison_report_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Split": c["split"].to_numpy(),
         "Score (0-100)": c["score"].round(0).astype(int).to_numpy(),
-        "Busiest region": [f"{r}{_NB}{v:.2f}×" for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
+        "Busiest region": [f"{r}{_NB}{v:.2f}×" if np.isfinite(v) else f"{r} (no reps)"
+                           for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
         "Regions over capacity": c["n_flagged_regions"].to_numpy(),
         "Reps over capacity": [f"{v:.0%}" for v in c["share_reps_over_capacity"]],
         "Rep load spread (CV)": c["rep_load_cv"].round(2).to_numpy(),

@@ -278,6 +278,10 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
         keep = ids.isin(pd.Index(customer_ids).astype(str)).to_numpy()
         X = X.loc[keep].reset_index(drop=True)
         ids = ids[keep].reset_index(drop=True)
+    if len(X) == 0:  # nobody to explain (e.g. no one moved down a tier)
+        return pd.DataFrame({"customer_id": pd.Series(dtype="string"), "tier": pd.Series(dtype="int64"),
+                             "tier_label": pd.Series(dtype="string"), "compared_with": pd.Series(dtype="string"),
+                             "margin": pd.Series(dtype=float), "explanation": pd.Series(dtype="string")})
     t = model.predict(X)
     names = np.asarray(model.tier_names_, dtype=object)
     k = len(names)

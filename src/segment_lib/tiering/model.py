@@ -144,6 +144,8 @@ class TierModel(BaseEstimator):
         """Tier index (0 = best) for each row of a feature table, using the fitted model."""
         self._check_fitted()
         X = X.reset_index(drop=True)
+        if len(X) == 0:  # e.g. nobody moved down a tier: nothing to predict
+            return np.zeros(0, dtype=np.int64)
         if getattr(self, "models_", None):
             _require(X, (self.group_by,))
             g = X[self.group_by].astype("string").fillna("(missing)")

@@ -19,6 +19,7 @@ class Requirement:
     title: str
     tables: tuple[str, ...]
     tiers: bool = False
+    staffed: bool = False  # every region of the current split needs reps (their capacity is the target)
 
 
 #: notebook -> what it needs; the runner runs a notebook only when the data has it (others are listed on
@@ -27,7 +28,7 @@ REQUIREMENTS: dict[str, Requirement] = {
     "00_overview": Requirement("Overview", ("transactions",)),
     "01_tiering": Requirement("Tiering", ("transactions",), tiers=True),
     "02_regions": Requirement("Regions", ("customers", "geo_units", "reps", "splits")),
-    "03_rebalance": Requirement("Rebalance", ("customers", "geo_units", "reps", "splits")),
+    "03_rebalance": Requirement("Rebalance", ("customers", "geo_units", "reps", "splits"), staffed=True),
 }
 
 
@@ -44,6 +45,10 @@ def unmet(notebook: str, dataset, tiers=None) -> str | None:
     missing = dataset.missing(req.tables)
     if missing:
         return f"{req.title} needs {_and(missing)}"
+    empty = dataset.unstaffed_regions() if req.staffed else []
+    if empty:
+        return (f"{req.title} needs reps in every region of split '{dataset.current_split}' "
+                f"(no reps: {', '.join(map(str, empty))})")
     if req.tiers and tiers is not None and not tiers.available:
         return f"{req.title} needs tiers, and there are none: {tiers.reason}"
     return None
