@@ -26,7 +26,7 @@ A configuration file looks like ``config/demo.yaml``::
 Only ``transactions`` or ``customers`` is needed: each report runs on the tables it needs (see
 :data:`segment_lib.views.REQUIREMENTS`).
     demo: {n_customers: 20000, seed: 7}
-    reports: {dir: ../reports, notebooks: [00_overview], show_personal_data: false}
+    reports: {dir: ../reports, notebooks: [00_overview], show_personal_data: false}  # true: names, phones in reports
     params:                        # typed: see segment_lib.params (unknown keys fail with a suggestion)
       tiering: {method: kmeans}
 
@@ -156,7 +156,7 @@ LANGUAGES = ("en", "zh")
 class ReportsConfig(_ItemAccess):
     dir: Path
     notebooks: list[str] = field(default_factory=lambda: ["00_overview", "01_tiering", "02_regions", "03_rebalance"])
-    show_personal_data: bool = False
+    show_personal_data: bool = False  # names / phones (contract Column.private) reach reports only if true
     language: str = "en"  # chart labels: "en" or "zh" (Chinese needs a CJK font; falls back to English)
 
     KEYS = ("dir", "notebooks", "show_personal_data", "language")

@@ -319,6 +319,19 @@ class Dataset:
         regions = set(self.split(name).dropna())
         return sorted(regions - set(self.rep_regions(name).dropna()))
 
+    def without_personal_data(self) -> Dataset:
+        """A copy whose personal columns (``Column.private``: names, phones) are emptied, so nothing
+        built from it can show them (the reports' default: ``reports.show_personal_data: false``)."""
+        from dataclasses import replace
+
+        changes = {}
+        for name, spec in TABLES.items():
+            cols = [c.name for c in spec.columns if c.private and c.name in self.table(name).columns]
+            if cols and self.table(name)[cols].notna().any().any():
+                changes[name] = self.table(name).assign(**{c: pd.Series(pd.NA, index=self.table(name).index,
+                                                                         dtype="string") for c in cols})
+        return replace(self, **changes) if changes else self
+
     def owners(self) -> pd.DataFrame:
         """All owner claims (customer_id, rep_id); from ``ownership`` or ``customers.owner_rep_id``."""
         if not self.ownership.empty:

@@ -187,6 +187,8 @@ def build_context(config: Config | str | Path, params: Any = None, as_of: Any = 
     if params:
         cfg = _with_params(cfg, params)
     ds = dataset if dataset is not None else load_dataset(cfg)
+    if not cfg.reports.show_personal_data:  # names and phones never reach a report unless asked for
+        ds = ds.without_personal_data()
     if ds.as_of is None:
         raise ModelInputError("no analysis date: set as_of in the config or give transactions with dates")
     feats = customer_features(ds, as_of=ds.as_of, lookback_days=run_lookback(cfg.params, ds),

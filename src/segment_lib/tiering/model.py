@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
 from ..errors import ModelInputError, NothingToTierError
-from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx
+from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx, check_counts
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
 from .rules import _normalise_rules, apply_threshold, fit_abc, predict_abc, rule_features
@@ -131,6 +131,7 @@ class TierModel(BaseEstimator):
             raise ModelInputError("TierModel.fit expects the feature DataFrame from customer_features")
         if len(X) == 0:
             raise NothingToTierError("no customers to tier (the feature table is empty)")
+        check_counts(X)
         X = X.reset_index(drop=True)
         self.warnings_: list[str] = []
         size = self._sample_size()
