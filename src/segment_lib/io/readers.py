@@ -252,7 +252,10 @@ def read_sql(sql: dict[str, str], label: str) -> pd.DataFrame:
         with engine.connect() as con:
             df = pd.read_sql_query(sa.text(sql["query"]), con)
     except Exception as exc:
-        msg = " ".join(str(getattr(exc, "orig", exc)).split())
+        e: BaseException | None = exc  # the database's own words, without the wrappers around them
+        while e is not None and getattr(e, "orig", None) is None:
+            e = e.__cause__ or e.__context__
+        msg = " ".join(str(e.orig if e is not None else exc).split())
         raise DataContractError(f"the query failed: {msg}", file=label,
                                 hint="check `sql.query` (table and column names as in the database)") from exc
     finally:
