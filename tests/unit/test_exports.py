@@ -17,6 +17,7 @@ from segment_lib.errors import ConfigError, DataContractError, ModelInputError
 from segment_lib.features import customer_features
 from segment_lib.io import dataset_from_frames, load_dataset
 from segment_lib.params import lookback_window, parse_params
+from segment_lib.testing import transactions_only_export
 
 
 def write_cfg(folder: Path, text: str) -> Path:
@@ -26,28 +27,8 @@ def write_cfg(folder: Path, text: str) -> Path:
 
 
 # --------------------------------------------------------------------------- transactions only
-def gbk_transactions(folder: Path) -> Path:
-    """A store export: GBK, Chinese headers, zero-padded member ids, integer YYYYMMDD dates."""
-    rs = np.random.RandomState(0)
-    ids = rs.randint(1, 60, 600)
-    days = pd.Timestamp("2024-07-01") + pd.to_timedelta(rs.randint(0, 540, 600), unit="D")
-    df = pd.DataFrame({"会员编号": [f"{i:06d}" for i in ids], "下单日期": days.strftime("%Y%m%d").astype(int),
-                       "实付金额": np.round(rs.gamma(2, 50, 600) * (1 + (ids < 10) * 5), 2)})
-    df.to_csv(folder / "tx.csv", index=False, encoding="gbk")
-    return write_cfg(folder, """
-data:
-  sources:
-    transactions:
-      path: tx.csv
-      columns: {customer_id: 会员编号, date: 下单日期, amount: 实付金额}
-params:
-  lookback_days: all
-  tiering: {stability_boot: 1}
-""")
-
-
 def test_transactions_only_validates_and_runs_overview_and_tiering(tmp_path):
-    cfg = load_config(gbk_transactions(tmp_path))
+    cfg = load_config(transactions_only_export(tmp_path))
     ds = load_dataset(cfg)
     assert ds.customers["customer_id"].str.len().eq(6).all() and "000001" in set(ds.customers["customer_id"])
     assert ds.transactions["date"].min() >= pd.Timestamp("2024-07-01")
