@@ -64,7 +64,7 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     for r in regions:
         if r in geom.index and np.isfinite(geom.loc[r, "centre_lat"]):
             lr = load.get(r, np.nan)
-            txt = f"{r}\n{lr:.2f}×" if np.isfinite(lr) else r
+            txt = f"{r}\n{lr:.2f}×" if np.isfinite(lr) else (f"{r}\n" + label("无销售", "no reps") if np.isposinf(lr) else r)
             ax.annotate(txt, (geom.loc[r, "centre_lon"], geom.loc[r, "centre_lat"]), xytext=(0, 16),
                         textcoords="offset points", ha="center", fontsize=10, fontweight="bold",
                         color=BAD if np.isfinite(lr) and lr > 1 + evaluation.params.get("tolerance", DEFAULT_TOLERANCE) else TEXT,
