@@ -227,6 +227,9 @@ def test_single_tier_data_is_said_not_crashed(small):
                                  dataset=frames_ds(small, transactions=tx))
     assert not ctx.tiers.available and "distinct" in ctx.tiers.reason
     assert "Tiering needs tiers" in views.unmet("01_tiering", ctx.dataset, ctx.tiers)
+    assert any("No customer tiers could be made" in f for f in views.overview.build(ctx).findings)
+    with pytest.raises(ModelInputError, match="this run has no tiers"):
+        views.tiering.build(ctx)
 
 
 def test_future_latest_date_warns(small):

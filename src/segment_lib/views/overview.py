@@ -68,6 +68,8 @@ def build(ctx) -> OverviewView:
            else "not enough history to compare with the year before."),
         f"Analysis date: {ds.as_of:%Y-%m-%d}. {len(ds.warnings)} data warning(s), listed below.",
     ]
+    if not ctx.tiers.available:  # e.g. every customer bought alike: said here, the tiering report is not run
+        findings.append(f"No customer tiers could be made: {ctx.tiers.reason}.")
     meaning = [
         f"The top **{pct_text(top_share)}** of customers bring **{target:.0%}** of revenue.",
         f"Concentration index (Gini): {gini:.2f} (0 = everyone spends the same, 1 = one customer is everything).",

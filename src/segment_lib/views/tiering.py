@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import tiering as tr
+from ..errors import NothingToTierError
 
 
 @dataclass
@@ -40,6 +41,8 @@ class TieringView:
 def build(ctx) -> TieringView:
     """Everything 01_tiering shows, for the run's tiers (``ctx.tiers``; ``params.tiering``)."""
     p = ctx.params.tiering
+    if not ctx.tiers.available:
+        raise NothingToTierError(f"this run has no tiers: {ctx.tiers.reason}")
     feats, model = ctx.features, ctx.tiers.model
     lookback = feats.attrs["lookback_days"]
     profile = tr.tier_profile(feats, model, surveys=ctx.dataset.surveys)
