@@ -1,6 +1,10 @@
 """The data contract: which tables segment_lib reads, their canonical columns and keys.
 
-Every source (CSV, Parquet, Excel) is renamed to these canonical column names by
+Every table is optional on its own: a dataset needs ``transactions`` (tiering) or ``customers``
+(regions); without ``customers`` the customers are the distinct ids of the transactions.  Which
+report needs which tables is :data:`segment_lib.views.REQUIREMENTS`.
+
+Every source (CSV, Parquet, Excel, a SQL query) is renamed to these canonical column names by
 the per-source mapping in the YAML config (see :mod:`segment_lib.config`) and then
 validated by :mod:`segment_lib.io`.  Library code only ever sees canonical names.
 
@@ -240,7 +244,8 @@ TABLES: dict[str, TableSpec] = {
 class Dataset:
     """Validated, canonical tables plus the as-of date and soft warnings.
 
-    Tables that are optional and absent are empty DataFrames with canonical columns.
+    Tables that are absent are empty DataFrames with canonical columns; ``provided`` names the tables
+    the data gave (:meth:`has`; customers derived from the transactions are not "given").
     Id columns are ``string`` dtype, dates ``datetime64[ns]``, floats ``float64``,
     booleans ``boolean``.
     """

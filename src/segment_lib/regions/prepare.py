@@ -223,10 +223,14 @@ def _capacity(ds: Dataset, rep_ids) -> np.ndarray:
     capacity = ds.reps["capacity"].to_numpy(dtype=float, na_value=np.nan)
     badcap = ~(capacity > 0)
     if badcap.any():
-        raise DataContractError("rep capacity must be a positive number", file="reps", column="capacity",
-                                rows=(np.flatnonzero(badcap) + 1)[:20].tolist(),
+        from ..io.readers import FIRST_DATA_ROW
+        from ..io.validate import CAPACITY_RULE
+
+        # the rule and row numbers of io validation (header = row 1), for datasets built in memory
+        raise DataContractError(f"{int(badcap.sum())} values out of range: {CAPACITY_RULE}", file="reps",
+                                column="capacity", rows=(np.flatnonzero(badcap) + FIRST_DATA_ROW)[:20].tolist(),
                                 values=rep_ids[badcap][:20].tolist(),
-                                hint="set the tier-weighted accounts each rep can serve")
+                                hint="remove reps who serve no customers, or give them their real capacity")
     return capacity
 
 
