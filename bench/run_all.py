@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -61,7 +60,6 @@ import common  # noqa: E402
 from common import Stage, fit_exponent, fmt_size, parse_size, ratio  # noqa: E402
 
 SPLITS = ["current", "proposal_b", "proposal_c"]
-EFFORT_LABELS = ["VIP", "Key", "Regular", "Dormant"]
 SIZE_STAGES = ["load", "features", "features_parquet", "features_dask", "tiering", "regions"]
 FIXED_STAGES = ["opt_provinces", "opt_grid_3000", "kernel_start", "html_export", "pipeline"]
 
@@ -115,10 +113,14 @@ def write_parquet(ds, out: Path) -> Path:
 
 
 def effort_tiers(model, feats: pd.DataFrame) -> pd.Series:
-    """Tier labels mapped by rank onto the four effort labels (as regions.tiers_for_report does)."""
-    k = model.n_tiers_
-    pos = np.round(np.arange(k) * (len(EFFORT_LABELS) - 1) / max(k - 1, 1)).astype(int)
-    lab = np.asarray(EFFORT_LABELS, dtype=object)[pos[np.asarray(model.labels_)]]
+    """Tier names mapped by rank onto the effort labels (measures.tier_effort_weights, as the pipeline does),
+    returned as the effort label each customer's tier weighs like."""
+    from segment_lib.measures import tier_effort_weights
+
+    weights = tier_effort_weights(model.tier_names_)
+    by_weight = {v: k for k, v in tier_effort_weights().items()}
+    names = np.asarray([by_weight[weights[n]] for n in model.tier_names_], dtype=object)
+    lab = names[np.asarray(model.labels_)]
     return pd.Series(lab, index=pd.Index(feats["customer_id"].astype(str)), name="tier")
 
 
@@ -385,7 +387,7 @@ def _demo_config(tmp: Path, n: int) -> Path:
 def child_fixed(a: argparse.Namespace) -> dict[str, Any]:
     import bench_rebalance
 
-    from segment_lib import demo, regions
+    from segment_lib import demo
     from segment_lib.rebalance import inputs_from_dataset, propose_split, recluster_unconstrained
 
     st: dict[str, Any] = {}
@@ -398,8 +400,9 @@ def child_fixed(a: argparse.Namespace) -> dict[str, Any]:
             st[name] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
 
     def opt_provinces() -> None:
-        ds = demo.generate(n_customers=a.pipeline_customers, seed=7).dataset
-        tiers = regions.value_rule_tiers(ds)
+        d = demo.generate(n_customers=a.pipeline_customers, seed=7)
+        ds = d.dataset
+        tiers = d.truth.set_index("customer_id")["true_tier"]  # the planted tiers
         with Stage("opt_provinces") as s:
             inp = inputs_from_dataset(ds, tiers, extra_edges=[("HI", "GD")])  # as 02/03 notebooks
             prop = propose_split(**inp.split_kwargs(), tolerance=0.10, time_limit=20, seed=0)

@@ -178,8 +178,8 @@ def test_dask_customers_from_parquet_and_empty_partitions(tmp_path, client):
 
 # --- notebooks against a Dask cluster (issue 7) ---------------------------------------------------
 def test_tiering_notebook_on_dask_equals_pandas(tmp_path):
-    """notebooks/01_tiering.ipynb runs unchanged with ``engine`` = a Dask mapping and records the same
-    headline metrics as the single-machine (pandas) run."""
+    """notebooks/01_tiering.ipynb runs unchanged with ``params = {"engine": <a Dask mapping>}`` and records
+    the same headline metrics as the single-machine (pandas) run."""
     import json
     from pathlib import Path
 
@@ -200,7 +200,7 @@ def test_tiering_notebook_on_dask_equals_pandas(tmp_path):
         metrics = tmp_path / f"metrics_{name}.json"
         pm.execute_notebook(str(root / "notebooks" / "01_tiering.ipynb"), str(tmp_path / f"01_{name}.ipynb"),
                             parameters={"config_path": str(cfg_path), "metrics_path": str(metrics),
-                                        "engine": engine},
+                                        "params": {"engine": engine}},
                             kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False)
         return json.loads(metrics.read_text(encoding="utf-8"))
 

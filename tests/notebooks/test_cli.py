@@ -54,3 +54,19 @@ def test_wrong_column_mapping_is_a_clear_error_and_writes_no_report(tmp_path, ca
     reports = tmp_path / "reports"
     assert not (reports / "index.html").exists()
     assert not any(p.suffix == ".html" for p in reports.rglob("*")) if reports.exists() else True
+
+
+def test_a_typo_in_params_fails_validate_with_a_suggestion(small_cfg, tmp_path, capsys):
+    """Every params key is typed: `segment-lib validate` names the dotted key and the closest valid one."""
+    import yaml
+
+    raw = yaml.safe_load(small_cfg.read_text(encoding="utf-8"))
+    for section, key, right in [("tiering", "n_tier", "n_tiers"), ("rebalance", "tolerence", "tolerance"),
+                                ("regions", "tier_efort", "tier_effort"), ("geo", "extra_edge", "extra_edges")]:
+        bad = yaml.safe_load(yaml.safe_dump(raw))
+        bad["params"].setdefault(section, {})[key] = 1
+        cfg = tmp_path / f"typo_{section}.yaml"
+        cfg.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+        assert main(["validate", "--config", str(cfg)]) == 1
+        err = capsys.readouterr().err
+        assert f"params.{section}.{key}: unknown key '{key}'; did you mean '{right}'?" in err, err

@@ -1,6 +1,5 @@
 """The demo generator is deterministic and plants the structure the docs promise."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

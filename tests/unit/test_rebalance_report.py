@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 
 from segment_lib.plots import rebalance as rplots
-from segment_lib.fmt import money_text
 from segment_lib.rebalance import tables
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import os
 
 import matplotlib
 from matplotlib import font_manager
