@@ -20,9 +20,11 @@ Everything is vectorised: a million-row transactions file validates in a few sec
 
 Modules
 -------
-:mod:`~segment_lib.io.readers` (files, encodings, Excel), :mod:`~segment_lib.io.mapping` (headers ->
+:mod:`~segment_lib.io.readers` (files, encodings, Excel, SQL queries), :mod:`~segment_lib.io.mapping` (headers ->
 canonical names), :mod:`~segment_lib.io.convert` (cell types), :mod:`~segment_lib.io.validate` (one table,
-then the cross-table checks) and :mod:`~segment_lib.io.load` (building the Dataset).  Import the public
+then the cross-table checks), :mod:`~segment_lib.io.geography` (what the region reports need) and
+:mod:`~segment_lib.io.load` (building the Dataset: every table optional, customers derived from the
+transactions when absent, the analysis date).  Import the public
 names from ``segment_lib.io``.
 """
 

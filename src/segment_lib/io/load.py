@@ -17,7 +17,8 @@ from ..contract import CORE_TABLES, TABLES, Dataset, empty_table
 from ..errors import DataContractError
 from .mapping import apply_mapping
 from .readers import read_sql, read_table
-from .validate import _check_future, _cross_checks, _geography_checks, _split_checks, _validate_numbered
+from .geography import geography_checks
+from .validate import _check_future, _cross_checks, _split_checks, _validate_numbered
 
 
 def _build(
@@ -66,7 +67,7 @@ def _build(
     if "splits" in given:
         current, w = _split_checks(tables, files, current_split)
         warnings += w
-    warnings += _geography_checks(tables, files, given, current, extra_edges)
+    warnings += geography_checks(tables, files, given, current, extra_edges)
     tables = {name: t.reset_index(drop=True) for name, t in tables.items()}
     return Dataset(
         customers=tables["customers"], transactions=tables["transactions"], reps=tables["reps"],
