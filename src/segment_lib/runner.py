@@ -442,15 +442,17 @@ def run_reports(
     skipped: list[dict[str, str]] = []
 
     def skip(reasons: dict[str, str | None]) -> list[str]:
+        """The notebooks whose inputs are present; the others go to the index with the reason."""
         for n, why in reasons.items():
             if why:
                 skipped.append({"name": n, "reason": why})
                 progress(f"not running {n}: {why}")
-        return [n for n in names if not reasons.get(n)]
+        left = [n for n in names if not reasons.get(n)]
+        if not left:
+            raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
+        return left
 
     names = skip({n: unmet(n, dataset) for n in names})
-    if not names:
-        raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
 
     out_root.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
@@ -466,8 +468,6 @@ def run_reports(
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
-            if not names:
-                raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
         metrics: dict[str, Any] = {}
         executed: dict[str, nbformat.NotebookNode] = {}
         for i, name in enumerate(names, 1):

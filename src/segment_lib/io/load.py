@@ -109,7 +109,7 @@ def _analysis_date(tables: dict[str, pd.DataFrame], files: dict[str, str], as_of
         day = latest.normalize()
         w = [f"as_of not set; using the latest {what} date {day:%Y-%m-%d}"]
         if day > today:
-            n = int((tables[table][col] > today + pd.Timedelta(days=1)).sum())
+            n = int((tables[table][col] >= today + pd.Timedelta(days=1)).sum())
             w.append(f"[{files[table]}] column '{col}': {n:,} dates are after today ({today:%Y-%m-%d}); the analysis "
                      f"date chosen is {day:%Y-%m-%d}, in the future: set as_of in the config if that is wrong")
         return day, w
