@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_tiering.py                      # 1,000,000 customers, 10,000,000 transactions
     .venv/bin/python bench/bench_tiering.py --n-customers 100000 # smaller
     .venv/bin/python bench/bench_tiering.py --engine duckdb
+    .venv/bin/python bench/bench_tiering.py --n-customers 235000 --clv   # also time the CLV model
 
 Transactions are generated directly with NumPy (four planted tiers with different rates and order
 values, 2 % returns, a dormant share that stopped buying) -- the demo generator is not needed for
@@ -90,6 +91,24 @@ def baseline_features(customers: pd.DataFrame, tx: pd.DataFrame, as_of: pd.Times
     return out.reindex(customers["customer_id"].astype(str)).fillna({"frequency": 0, "monetary_total": 0.0})
 
 
+def clv_timings(customers: pd.DataFrame, tx: pd.DataFrame) -> dict:
+    """Wall time of the CLV model's steps: purchase summary, BG/NBD + Gamma–Gamma fit, prediction."""
+    from segment_lib.features import purchase_summary
+    from segment_lib.tiering import CLVModel
+
+    t0 = time.perf_counter()
+    s = purchase_summary({"customers": customers, "transactions": tx}, AS_OF)
+    t_sum = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m = CLVModel().fit(s)
+    t_fit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m.predict(s)
+    t_pred = time.perf_counter() - t0
+    return {"clv_summary_s": round(t_sum, 2), "clv_fit_s": round(t_fit, 2), "clv_predict_s": round(t_pred, 2),
+            "clv_buyers": int(s["days_since_first"].notna().sum())}
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n-customers", type=int, default=1_000_000)
@@ -97,6 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas")
     ap.add_argument("--baseline-customers", type=int, default=20_000)
     ap.add_argument("--json", default=None, help="also write the results to this JSON file")
+    ap.add_argument("--clv", action="store_true", help="also time the CLV model (purchase summary, fit, predict)")
     a = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -154,6 +174,8 @@ def main(argv: list[str] | None = None) -> dict:
         "speedup_features_full_vs_extrapolated_baseline": round(t_base_sub * a.n_customers / nb / t_feat, 1),
         "baseline_matches_library": bool(same),
     }
+    if a.clv:
+        res.update(clv_timings(customers, tx))
     print(json.dumps(res, indent=2))
     if a.json:
         with open(a.json, "w") as fh:

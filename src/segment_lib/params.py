@@ -16,7 +16,8 @@ engine      a name (pandas, duckdb, parquet, dask) or a mapping (:class:`EngineS
 overview    revenue_months (None = the run's lookback_days), pareto_target (0.8), history_months (24)
 tiering     method, n_tiers, labels, group_by, k_range, rfm_segments, abc_cutoffs, thresholds,
             features (None = the TierModel default), random_state (0), stability_boot (10),
-            migration_months (3)
+            migration_months (3), clv_horizon_months (12), discount_rate (0.10), holdout_months (6),
+            holdout_methods ([kmeans, rfm, abc, clv])
 regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = current), splits
             (None = all), show_ids (false), market_adjust (false), score_weights (None),
             window_days (None = the run's lookback_days), n_boot (1000), random_state (0)
@@ -37,13 +38,18 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = [
-    "DEFAULT_LOOKBACK_DAYS", "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "lookback_window", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
+    "DEFAULT_CLV_HORIZON_MONTHS", "DEFAULT_DISCOUNT_RATE", "DEFAULT_LOOKBACK_DAYS", "DEFAULT_TOLERANCE",
+    "DEFAULT_TIER_EFFORT", "lookback_window", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
     "Params", "RebalanceParams", "RegionsParams", "TieringParams", "parse_engine", "parse_params",
 ]
 
 # Defaults shared by several modules live here and nowhere else.
 DEFAULT_TOLERANCE = 0.10  # each region's workload within ±10% of its capacity-proportional target
 DEFAULT_TIER_EFFORT: dict[str, float] = {"VIP": 4.0, "Key": 2.0, "Regular": 1.0, "Dormant": 0.3}
+DEFAULT_CLV_HORIZON_MONTHS = 12  # CLV tiers: expected value over the next 12 months
+DEFAULT_DISCOUNT_RATE = 0.10  # CLV tiers: future value discounted at 10% a year
+DEFAULT_HOLDOUT_MONTHS = 6  # tiering report: tiers fitted 6 months back, judged on the 6 months since
+DEFAULT_HOLDOUT_METHODS = ("kmeans", "rfm", "abc", "clv")  # methods compared on the holdout period
 DEFAULT_LOOKBACK_DAYS = 365  # the run's window (params.lookback_days): an integer of days or "all"
 
 
@@ -156,8 +162,8 @@ class OverviewParams:
 class TieringParams:
     """``params.tiering``: how the run's tiers are made (None = the TierModel default)."""
 
-    method: str | None = _key("method", (str,), "kmeans, gmm, rfm, abc or threshold",
-                              choices=("kmeans", "gmm", "rfm", "abc", "threshold"))
+    method: str | None = _key("method", (str,), "kmeans, gmm, rfm, abc, threshold or clv",
+                              choices=("kmeans", "gmm", "rfm", "abc", "threshold", "clv"))
     n_tiers: int | str | None = _key("n_tiers", (int, str), "auto or a whole number")
     labels: list | str | None = _key("labels", (list, str), "tier names best first, or zh")
     group_by: str | None = _key("group_by", (str,), "tier within each value of this column, e.g. industry")
@@ -170,9 +176,17 @@ class TieringParams:
     stability_boot: int = _key("stability_boot", (int,), "refits on resampled customers for stability", 10,
                                minimum=1)
     migration_months: int = _key("migration_months", (int,), "months back for 'who moved tier'", 3, minimum=1)
+    clv_horizon_months: float = _key("clv_horizon_months", _NUM, "method clv: months of future value that rank "
+                                     "customers", DEFAULT_CLV_HORIZON_MONTHS, minimum=0.5)
+    discount_rate: float = _key("discount_rate", _NUM, "method clv: yearly discount rate of future value",
+                                DEFAULT_DISCOUNT_RATE, minimum=0.0)
+    holdout_months: int = _key("holdout_months", (int,), "holdout check: tiers fitted this many months back "
+                               "are compared with the revenue since", DEFAULT_HOLDOUT_MONTHS, minimum=1)
+    holdout_methods: list = _key("holdout_methods", (list,), "methods compared on the holdout period",
+                                 factory=lambda: list(DEFAULT_HOLDOUT_METHODS))
 
     MODEL_KEYS = ("method", "n_tiers", "labels", "group_by", "k_range", "rfm_segments", "abc_cutoffs",
-                  "thresholds", "features", "random_state")
+                  "thresholds", "features", "random_state", "clv_horizon_months", "discount_rate")
 
     def model_params(self) -> dict[str, Any]:
         """Keyword arguments for :class:`~segment_lib.tiering.TierModel` (unset keys keep its defaults)."""
@@ -345,6 +359,11 @@ def parse_params(raw: Mapping[str, Any] | None) -> Params:
             raise ConfigError(f"params.{k}: unknown section '{k}'; {_suggest(str(k), allowed)}")
     for name, cls in _SECTIONS.items():
         out[name] = _parse_section(cls, raw.get(name), f"params.{name}")
+    methods = {f.name: f for f in fields(TieringParams)}["method"].metadata["choices"]
+    bad_methods = [m for m in out["tiering"].holdout_methods if m not in methods]
+    if bad_methods:
+        raise ConfigError(f"params.tiering.holdout_methods: unknown method(s) {bad_methods}; "
+                          f"use some of {', '.join(methods)}")
     rebal = out["rebalance"]
     if rebal.core_tiers is not None:
         out["rebalance"] = replace(rebal, core_tiers=[str(t) for t in rebal.core_tiers])

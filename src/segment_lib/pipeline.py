@@ -37,13 +37,13 @@ from . import measures
 from .config import Config, load_config
 from .contract import Dataset
 from .errors import ModelInputError, NothingToTierError
-from .features import customer_features
+from .features import add_purchase_summary, customer_features
 from .io import load_dataset
 from .params import Params, lookback_window, parse_engine
 from .tiering import TierModel
 
-__all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "no_tiers", "open_report", "run_lookback",
-           "run_tiers",
+__all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "no_tiers", "open_report", "run_features",
+           "run_lookback", "run_tiers",
            "save_context", "load_context", "CONTEXT_FILE"]
 
 CONTEXT_FILE = "context.pkl"
@@ -136,6 +136,13 @@ def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
     return RunTiers(model=model, labels=labels, names=names, effort=effort, source=source)
 
 
+def run_features(dataset: Dataset, as_of: Any, params: Params) -> pd.DataFrame:
+    """Customer features as of a date on the run's engine; with ``params.tiering.method: clv`` also the
+    repeat-purchase summary the CLV model needs (:func:`segment_lib.features.add_purchase_summary`)."""
+    feats = customer_features(dataset, as_of=as_of, lookback_days=run_lookback(params, dataset), engine=params.engine)
+    return add_purchase_summary(feats, dataset) if params.tiering.method == "clv" else feats
+
+
 @dataclass
 class RunContext:
     """Everything the reports of one run share (see the module docstring)."""
@@ -163,8 +170,7 @@ class RunContext:
         if ts == self.as_of:
             return self.features
         if ts not in self._features_at:
-            self._features_at[ts] = customer_features(self.dataset, as_of=ts, lookback_days=self.lookback_days,
-                                                      engine=self.params.engine)
+            self._features_at[ts] = run_features(self.dataset, ts, self.params)
         return self._features_at[ts]
 
     @property
@@ -191,8 +197,7 @@ def build_context(config: Config | str | Path, params: Any = None, as_of: Any = 
         ds = ds.without_personal_data()
     if ds.as_of is None:
         raise ModelInputError("no analysis date: set as_of in the config or give transactions with dates")
-    feats = customer_features(ds, as_of=ds.as_of, lookback_days=run_lookback(cfg.params, ds),
-                              engine=cfg.params.engine)
+    feats = run_features(ds, ds.as_of, cfg.params)
     if not ds.has("transactions"):
         tiers = no_tiers(feats["customer_id"], "the data has no transactions")
     else:

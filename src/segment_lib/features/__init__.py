@@ -77,6 +77,12 @@ customer_id, recency_days, frequency, monetary_total, monetary_avg, tenure_days,
 first_purchase, last_purchase, trend, n_interactions, n_complaints, return_share,
 orders_lifetime, is_one_time, is_new, has_purchases, plus ``industry`` and
 ``geo_unit_id`` copied from ``customers`` when present (for ``group_by``).
+
+Repeat-purchase summary (CLV model input)
+-----------------------------------------
+:func:`purchase_summary` / :func:`add_purchase_summary` (:mod:`~segment_lib.features.purchases`):
+repeat_purchases, purchase_span_days, days_since_first, repeat_spend_avg per customer, one purchase
+per customer-day, all history up to ``as_of`` (NumPy on the in-memory tables, any engine).
 """
 
 from __future__ import annotations
@@ -97,12 +103,16 @@ from .core import (
     next_period_revenue,
     pandas_features,
 )
+from .purchases import SUMMARY_COLUMNS, add_purchase_summary, purchase_summary
 from .dask import assign_tiers, close_clients, dask_customer_features, get_client, partition_of
 from .sql import duckdb_features, parquet_features, parquet_sources, transaction_aggregate_sql
 
 __all__ = [
     "customer_features",
     "next_period_revenue",
+    "purchase_summary",
+    "add_purchase_summary",
+    "SUMMARY_COLUMNS",
     "FEATURE_COLUMNS",
     "CARRIED_ATTRIBUTES",
     "customer_frame",

@@ -184,5 +184,46 @@ def rfm_segments_bar(tiers: pd.DataFrame, X: pd.DataFrame | None = None) -> Figu
     return fig
 
 
+def holdout_by_tier(tiers: pd.DataFrame) -> Figure:
+    """Mean revenue per customer in the holdout period, by tier (best first), one line per method
+    (``Holdout.tiers`` from :func:`segment_lib.tiering.validate_tiers`); log scale."""
+    fig, ax = new_figure(figsize=(7.5, 4.2))
+    for i, (method, g) in enumerate(tiers.groupby("method", sort=False)):
+        g = g.sort_values("tier")
+        v = np.maximum(g["realised_mean"].to_numpy(dtype=float), 1.0)  # log scale: below 1 drawn at 1
+        ax.plot(g["tier"].to_numpy() + 1, v, marker="o", color=PALETTE[i % len(PALETTE)], label=str(method))
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(COMPACT)
+    k = int(tiers["tier"].max()) + 1 if len(tiers) else 1
+    ax.set_xticks(range(1, k + 1))
+    ax.set_xlabel(label("层级 (1 = 最高)", "tier (1 = top)"))
+    ax.set_ylabel(label("之后每位客户的平均收入", "revenue per customer afterwards"))
+    ax.set_title(label("各层级之后的实际收入", "What each tier bought afterwards"))
+    ax.legend(loc="best", fontsize=9)
+    return fig
+
+
+def clv_calibration(calibration: pd.DataFrame) -> Figure:
+    """Predicted vs realised mean revenue per customer in ten groups of predicted value
+    (``Holdout.calibration``); log scale, points on the dashed line were predicted exactly."""
+    c = calibration[calibration["n_customers"] > 0]
+    p = np.maximum(c["predicted_mean"].to_numpy(dtype=float), 1.0)
+    r = np.maximum(c["realised_mean"].to_numpy(dtype=float), 1.0)
+    fig, ax = new_figure(figsize=(5.8, 5.0))
+    lo, hi = min(p.min(), r.min()) / 1.5, max(p.max(), r.max()) * 1.5
+    ax.plot([lo, hi], [lo, hi], color=NEUTRAL, linestyle="--", linewidth=1)
+    ax.scatter(p, r, color=PRIMARY, s=36, zorder=3)
+    for g, x, y in zip(c["group"], p, r):
+        ax.annotate(str(int(g)), (x, y), textcoords="offset points", xytext=(5, -10), fontsize=8, color=TEXT)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(COMPACT)
+    ax.yaxis.set_major_formatter(COMPACT)
+    ax.set_xlabel(label("预测收入 (每位客户)", "predicted revenue per customer"))
+    ax.set_ylabel(label("实际收入 (每位客户)", "realised revenue per customer"))
+    ax.set_title(label("客户价值模型: 预测与实际", "Value model: predicted vs realised"))
+    return fig
+
+
 __all__ = ["tier_colors", "k_selection", "snake_plot", "pareto_by_tier", "migration_heatmap", "rfm_segments_bar",
-           "COMPACT"]
+           "holdout_by_tier", "clv_calibration", "COMPACT"]

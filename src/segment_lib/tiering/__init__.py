@@ -1,4 +1,5 @@
-"""Customer tiers: RFM scoring, value rules (ABC / thresholds) and clustering (KMeans / GMM).
+"""Customer tiers: RFM scoring, value rules (ABC / thresholds), clustering (KMeans / GMM) and
+predicted lifetime value (CLV: BG/NBD + Gamma–Gamma).
 
 :class:`TierModel` is a scikit-learn style estimator over the table produced by
 :func:`segment_lib.features.customer_features` (one row per customer).  It orders the
@@ -18,6 +19,8 @@ Modules
 ``model``      :class:`TierModel`
 ``evidence``   stability, profile, migration, explanations
 ``tables``     findings and manager-facing tables
+``clv``        BG/NBD and Gamma–Gamma by maximum likelihood, :class:`CLVModel` (predicted value)
+``holdout``    :func:`validate_tiers`: tiers fitted some months back judged on the revenue since
 
 Methods
 -------
@@ -37,6 +40,10 @@ Methods
     (and every customer without positive revenue).  Equal revenue never splits across classes.
 ``"threshold"``
     Fixed rules, optionally per group (per industry): the first rule a customer meets wins.
+``"clv"``
+    Predicted value over the next ``clv_horizon_months`` (:class:`CLVModel` on the purchase summary,
+    :func:`segment_lib.features.add_purchase_summary`); tiers = k-means on log(1 + value), k fixed or
+    chosen like for kmeans; ``tiers_`` keeps predicted_clv, expected_purchases, probability_alive.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ from .evidence import (
     tier_profile,
     tier_stability,
 )
+from .clv import CLVModel
+from .holdout import Holdout, validate_tiers
 from .labels import DEFAULT_FEATURES, DEFAULT_LABELS, METHODS, ZH_LABELS, tier_names
 from .model import TierModel
 from .rfm import DEFAULT_RFM_SEGMENTS, rfm_scores, rfm_segments, segment_table
@@ -68,6 +77,8 @@ __all__ = [
     "DEFAULT_LABELS",
     "DEFAULT_RFM_SEGMENTS",
     "METHODS",
+    "CLVModel",
+    "Holdout",
     "PROFILE_PERCENT",
     "ZH_LABELS",
     "Migration",
@@ -88,4 +99,5 @@ __all__ = [
     "tier_names",
     "tier_profile",
     "tier_stability",
+    "validate_tiers",
 ]

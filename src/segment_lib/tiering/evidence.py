@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from ..errors import ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 from ..fmt import money_series
 from .inputs import _ids, _require, _sample_idx
 from .model import TierModel
@@ -48,7 +49,7 @@ def tier_stability(model: TierModel, X: pd.DataFrame, n_boot: int = 20, sample_s
     # tiers are compared by value rank, so names play no part; with "auto" k the labels list may not
     # match the chosen k (the model then uses generic names) and would make every refit fail
     params.update(labels=None)
-    if model.method in ("kmeans", "gmm"):
+    if model.method in ("kmeans", "gmm", "clv"):
         params.update(n_tiers=int(model.n_tiers_) if not getattr(model, "models_", None) else model.n_tiers)
     k = model.n_tiers_
     aris, jac = [], []
@@ -266,7 +267,9 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
       the own and that tier's centre in the model space (``margin`` > 0: clearly closer to own);
     * rfm: the R/F/M scores and the segment rule met;
     * abc: the cumulative revenue share the customer falls in;
-    * threshold: the rule met (and the rule set used, e.g. the industry's).
+    * threshold: the rule met (and the rule set used, e.g. the industry's);
+    * clv: expected purchases and value over the horizon, the tier's lower value bound and the
+      probability the customer is still buying (the chance of a first purchase if none yet).
 
     Money is written with :func:`segment_lib.fmt.money_text` (¥23.9k, ¥402.1M), as in the tables.
     Returns customer_id, tier, tier_label, compared_with, margin, explanation.
@@ -286,7 +289,7 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
     names = np.asarray(model.tier_names_, dtype=object)
     k = len(names)
     lab = pd.Series(names[t], dtype="string")
-    L = int(X.attrs.get("lookback_days", 365))
+    L = int(X.attrs.get("lookback_days", DEFAULT_LOOKBACK_DAYS))
     out = pd.DataFrame({"customer_id": ids.to_numpy(), "tier": t, "tier_label": lab.to_numpy()})
     out["compared_with"] = pd.Series(pd.NA, index=out.index, dtype="string")
     out["margin"] = np.nan
@@ -335,6 +338,8 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
                               + "% of revenue (class band " + band + ")").to_numpy()
         out.loc[v.to_numpy() <= 0, "explanation"] = (lab[v.to_numpy() <= 0] + ": no revenue in the last "
                                                      + str(L) + " days").to_numpy()
+    elif method == "clv" and not getattr(model, "models_", None):
+        out["explanation"] = _clv_text(model, X, t, lab, currency)
     elif method == "threshold":
         _, met, rule_set = apply_threshold(X, model.rules_, model.group_by)
         texts = {}
@@ -355,6 +360,21 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
                 parts.append(e)
         return pd.concat(parts).sort_index().reset_index(drop=True)
     return out
+
+
+def _clv_text(model: TierModel, X: pd.DataFrame, t: np.ndarray, lab: pd.Series, currency: str) -> np.ndarray:
+    """Plain-words CLV explanation per row (see :func:`explain_tiers`)."""
+    p = model.clv_.predict(X)
+    h = f"{model.clv_horizon_months:g} months"
+    low = np.asarray(model.clv_min_value_, dtype=float)[t]
+    bound = pd.Series(np.where(t < len(model.tier_names_) - 1, "; " + lab.astype(object) + " from "
+                               + money_series(low, currency).astype(object), ""), dtype="string")
+    alive = p["probability_alive"]
+    chance = ("; chance still buying " + _fmt_num(alive * 100) + "%").where(alive.notna().to_numpy(),
+                                                                             "; no purchase yet")
+    txt = (lab + ": expected to buy " + _fmt_num(p["expected_purchases"], 1) + "× and bring "
+           + money_series(p["predicted_clv"], currency) + " in the next " + h + bound + chance)
+    return txt.to_numpy()
 
 
 def _tier_centres_z(model: TierModel, k: int) -> np.ndarray:

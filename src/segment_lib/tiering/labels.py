@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import ModelInputError
 
 DEFAULT_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary_total")
-METHODS = ("kmeans", "gmm", "rfm", "abc", "threshold")
+METHODS = ("kmeans", "gmm", "rfm", "abc", "threshold", "clv")
 
 #: default tier names by number of tiers (tier 0 first)
 DEFAULT_LABELS: dict[int, list[str]] = {

@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
 from ..errors import ModelInputError, NothingToTierError
+from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
+from .clv import CLVModel
 from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx, check_counts
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
@@ -21,6 +23,8 @@ from .selection import make_estimator, order_clusters, score_ks, select_k
 __all__ = ["TierModel", "_align_y", "_is_id_indexed"]
 
 _CLUSTER_METHODS = ("kmeans", "gmm")
+#: per-customer predictions of method "clv", kept in ``tiers_`` and ``centers_``
+CLV_COLUMNS = ("predicted_clv", "expected_purchases", "probability_alive")
 
 
 class TierModel(BaseEstimator):
@@ -28,8 +32,8 @@ class TierModel(BaseEstimator):
 
     Parameters
     ----------
-    method: "kmeans", "gmm", "rfm", "abc" or "threshold".
-    n_tiers: "auto" (kmeans / gmm: chosen by :func:`select_k` over ``k_range``) or an int.
+    method: "kmeans", "gmm", "rfm", "abc", "threshold" or "clv".
+    n_tiers: "auto" (kmeans / gmm / clv: chosen by :func:`select_k` over ``k_range``) or an int.
         For "rfm" the tiers come from the segment table, for "abc" from ``abc_cutoffs``,
         for "threshold" from the rules.
     k_range: (min_k, max_k) inclusive, for ``n_tiers="auto"``.
@@ -55,6 +59,12 @@ class TierModel(BaseEstimator):
     abc_cutoffs: cumulative revenue shares closing A, B, ... (default (0.8, 0.95)).
     thresholds: rules for method="threshold"; list ``[{"label", "min": {...}, "max": {...}}]``
         (best first, last = fallback) or ``{group value: rules, "default": rules}`` with group_by.
+    clv_horizon_months, discount_rate: method="clv": customers are tiered by their predicted value
+        (:class:`~segment_lib.tiering.clv.CLVModel`, BG/NBD + Gamma–Gamma fitted on the purchase
+        summary columns of ``X``, see :func:`segment_lib.features.add_purchase_summary`) over the
+        next ``clv_horizon_months``, discounted at ``discount_rate`` a year; the cut points between
+        tiers come from k-means on log(1 + predicted value), k chosen like for "kmeans" (with a
+        list of ``labels``, at most that many tiers).
     fit_sample_size: kmeans / gmm only: when set and the table has more rows, the model is fitted
         on a seeded sample of that many rows (``np.random.RandomState(random_state).choice``,
         sorted; a positional ``y`` is subset alongside, a ``y`` indexed by customer_id is aligned)
@@ -96,6 +106,8 @@ class TierModel(BaseEstimator):
         abc_cutoffs: Sequence[float] = (0.8, 0.95),
         thresholds: Any = None,
         fit_sample_size: int | None = None,
+        clv_horizon_months: float = DEFAULT_CLV_HORIZON_MONTHS,
+        discount_rate: float = DEFAULT_DISCOUNT_RATE,
     ) -> None:
         self.method = method
         self.n_tiers = n_tiers
@@ -121,6 +133,8 @@ class TierModel(BaseEstimator):
         self.abc_cutoffs = abc_cutoffs
         self.thresholds = thresholds
         self.fit_sample_size = fit_sample_size
+        self.clv_horizon_months = clv_horizon_months
+        self.discount_rate = discount_rate
 
     # -- public API ------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray | None = None) -> TierModel:
@@ -270,6 +284,13 @@ class TierModel(BaseEstimator):
             r = fit_rfm(X, self.rfm_bins, self.rfm_ties, self.rfm_segments)
             self.rfm_sorted_, self.segment_table_, self.n_tiers_ = r["sorted_keys"], r["segment_table"], r["n_tiers"]
             tier, extra = r["tier"], r["extra"]
+        elif method == "clv":
+            V = self._fit_clv(X)
+            self.feature_names_in_ = np.asarray(self._clv_inputs(), dtype=object)
+            tier = self._fit_cluster(V, y)
+            extra = {c: V[c].to_numpy() for c in CLV_COLUMNS}
+            self.clv_min_value_ = [float(V["predicted_clv"][tier == t].min()) if (tier == t).any() else np.nan
+                                   for t in range(self.n_tiers_)]
         elif method == "abc":
             self.feature_names_in_ = np.asarray(["monetary_total"], dtype=object)
             a = fit_abc(X, self.abc_cutoffs)
@@ -293,10 +314,26 @@ class TierModel(BaseEstimator):
         for c, v in extra.items():
             t[c] = v
         self.tiers_ = t
-        self.centers_ = self._centers(X, self.labels_)
+        self.centers_ = self._centers(X.assign(**extra) if method == "clv" else X, self.labels_)
+
+    def _cluster_features(self) -> Sequence[str]:
+        return ("predicted_clv",) if self.method == "clv" else self.features
 
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
-        return _feature_values(X, self.features, float(self.recency_cap_days), self.log_transform)
+        return _feature_values(X, self._cluster_features(), float(self.recency_cap_days), self.log_transform)
+
+    @staticmethod
+    def _clv_inputs() -> tuple[str, ...]:
+        from ..features import SUMMARY_COLUMNS
+
+        return SUMMARY_COLUMNS
+
+    def _fit_clv(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Fit the CLV model (``clv_``) on the purchase summary of ``X``; its predictions per row."""
+        self.clv_ = CLVModel(self.clv_horizon_months, self.discount_rate, random_state=self.random_state)
+        self.clv_.fit(X)
+        self.warnings_ += self.clv_.warnings_
+        return self.clv_.predict(X)
 
     def _scaled(self, X: pd.DataFrame) -> np.ndarray:
         return self.scaler_.transform(self._matrix(X))
@@ -313,7 +350,7 @@ class TierModel(BaseEstimator):
         n_distinct = len(np.unique(np.round(Z, 12), axis=0))
         if n_distinct < 2:
             raise NothingToTierError(
-                f"all {len(X)} customers have identical features {list(self.features)} "
+                f"all {len(X)} customers have identical features {list(self._cluster_features())} "
                 "(no transactions in the window?) -- there is nothing to split into tiers; "
                 "check the as_of date / look-back window or use method='threshold'"
             )
@@ -336,6 +373,13 @@ class TierModel(BaseEstimator):
         if lo < 2 or hi < lo:
             raise ModelInputError(f"k_range must be (min_k >= 2, max_k >= min_k), got {self.k_range}")
         hi = min(hi, n_distinct - 1 if n_distinct > 2 else 2, len(X) - 1)
+        if self.method == "clv" and isinstance(self.labels, (list, tuple)) and len(self.labels) >= lo:
+            # one value dimension can be cut ever finer and stay "admissible": with configured tier
+            # names the names set the finest split, so every tier keeps a configured name
+            capped = len(self.labels) < hi
+            hi = min(hi, len(self.labels))
+        else:
+            capped = False
         if hi < lo:
             raise NothingToTierError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
         sel = _sample_idx(len(X), self.selection_sample, np.random.RandomState(self.random_state))
@@ -346,6 +390,8 @@ class TierModel(BaseEstimator):
             silhouette_sample=self.silhouette_sample, stability_sample=self.stability_sample,
             n_stability=self.n_stability, recency_cap=float(self.recency_cap_days))
         k, self.k_reason_ = select_k(self.k_scores_, self.min_stability, self.min_tier_share, self.min_value_ratio)
+        if capped:
+            self.k_reason_ += f" (candidates up to {hi}: the number of configured tier names)"
         return k
 
     def _fixed_k(self, n_distinct: int) -> int:
@@ -367,6 +413,8 @@ class TierModel(BaseEstimator):
         if m in _CLUSTER_METHODS:
             _require(X, tuple(self.features))
             return self.cluster_to_tier_[self.estimator_.predict(self._scaled(X))]
+        if m == "clv":
+            return self.cluster_to_tier_[self.estimator_.predict(self._scaled(self.clv_.predict(X)))]
         if m == "rfm":
             return rfm_segments_fitted(X, self.rfm_sorted_, self.rfm_bins, self.rfm_segments)["segment_tier"].to_numpy()
         if m == "abc":
@@ -376,7 +424,7 @@ class TierModel(BaseEstimator):
     def _centers(self, X: pd.DataFrame, tier: np.ndarray) -> pd.DataFrame:
         """Typical (median) original values per tier of the R/F/M columns present."""
         cols = [c for c in ("recency_days", "frequency", "monetary_total", "monetary_avg") if c in X.columns]
-        cols += [c for c in self.features if c in X.columns and c not in cols]
+        cols += [c for c in (*self.features, *CLV_COLUMNS) if c in X.columns and c not in cols]
         df = pd.DataFrame({c: pd.to_numeric(X[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
                            for c in cols})
         df["tier"] = tier

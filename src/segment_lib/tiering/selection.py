@@ -38,8 +38,9 @@ from .inputs import _feature_values
 
 
 def make_estimator(method: str, k: int, seed: int, n_init: int) -> Any:
-    """The unfitted clustering estimator of ``method`` ("kmeans" or "gmm") with ``k`` clusters."""
-    if method == "kmeans":
+    """The unfitted clustering estimator of ``method`` with ``k`` clusters: GMM for "gmm", else k-means
+    ("kmeans"; "clv" clusters the one-dimensional log predicted value)."""
+    if method != "gmm":
         return KMeans(n_clusters=k, n_init=n_init, random_state=seed)
     return GaussianMixture(n_components=k, covariance_type="full", n_init=max(1, n_init // 2),
                            random_state=seed, reg_covar=1e-4)
@@ -53,7 +54,7 @@ def order_clusters(X: pd.DataFrame, raw: np.ndarray, k: int, recency_cap: float,
     columns (custom features: order by the mean of the scaled features).
     """
     cols = {}
-    for c, sign in (("monetary_total", -1), ("frequency", -1), ("recency_days", 1)):
+    for c, sign in (("predicted_clv", -1), ("monetary_total", -1), ("frequency", -1), ("recency_days", 1)):
         if c in X.columns:
             v = _feature_values(X, [c], recency_cap, log=False)[:, 0]
             cols[c] = sign * np.bincount(raw, weights=v, minlength=k) / np.maximum(np.bincount(raw, minlength=k), 1)
@@ -68,13 +69,15 @@ def order_clusters(X: pd.DataFrame, raw: np.ndarray, k: int, recency_cap: float,
 
 
 def _value_ratio_min(X: pd.DataFrame, tier: np.ndarray, k: int) -> float:
-    """Smallest ratio of median net spend between a tier and the next (value-ordered) tier.
+    """Smallest ratio of median value between a tier and the next (value-ordered) tier: net spend
+    (``monetary_total``), or the predicted value (``predicted_clv``) when ``X`` has it.
 
-    0 / 0 counts as 1 (not separated), x / 0 with x > 0 as infinity.  NaN without monetary_total.
+    0 / 0 counts as 1 (not separated), x / 0 with x > 0 as infinity.  NaN without either column.
     """
-    if "monetary_total" not in X.columns or k < 2:
+    col = "predicted_clv" if "predicted_clv" in X.columns else "monetary_total"
+    if col not in X.columns or k < 2:
         return np.nan
-    v = np.clip(pd.to_numeric(X["monetary_total"], errors="coerce").fillna(0).to_numpy(float), 0, None)
+    v = np.clip(pd.to_numeric(X[col], errors="coerce").fillna(0).to_numpy(float), 0, None)
     med = pd.Series(v).groupby(tier).median().reindex(range(k)).to_numpy()
     a, b = med[:-1], med[1:]
     with np.errstate(divide="ignore", invalid="ignore"):

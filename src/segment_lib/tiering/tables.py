@@ -27,7 +27,7 @@ def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migrati
     """
     lines = []
     if model is not None:
-        how = ("chosen from the data" if model.n_tiers == "auto" and model.method in ("kmeans", "gmm")
+        how = ("chosen from the data" if model.n_tiers == "auto" and model.method in ("kmeans", "gmm", "clv")
                else f"method {model.method}")
         lines.append(f"Customers fall into **{model.n_tiers_} tiers** ({how}); tier 1 is the most valuable.")
     for _, r in profile.iterrows():  # one line per tier

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import tiering as tr
-from ..errors import NothingToTierError
+from ..errors import ModelInputError, NothingToTierError
 
 
 @dataclass
@@ -32,6 +32,13 @@ class TieringView:
     profile_percent: list[str] = field(default_factory=lambda: list(tr.PROFILE_PERCENT))
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
+    holdout: Any = None  # tiering.Holdout, or None when the history is too short (holdout_findings says why)
+    holdout_findings: list[str] = field(default_factory=list)
+    holdout_note: str = ""
+
+    @property
+    def show_calibration(self) -> bool:
+        return self.holdout is not None and len(self.holdout.calibration) > 0
 
     @property
     def show_k_chart(self) -> bool:
@@ -54,6 +61,8 @@ def build(ctx) -> TieringView:
     rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
     down = tr.moves_report_table(migration, tr.explain_tiers(model, feats, migration.downgrades["customer_id"]))
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
+    holdout, holdout_findings = _holdout(ctx)
+    holdout_note = " ".join(holdout.notes) if holdout is not None else ""
     overall = stability.loc[stability["scope"] == "overall", "ari_mean"]
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
@@ -65,12 +74,31 @@ def build(ctx) -> TieringView:
         tiering_upgrades=int((migration.moves["direction"] == "up").sum()),
         tiering_downgrades=int((migration.moves["direction"] == "down").sum()),
     )
+    if holdout is not None:
+        metrics.update(tiering_holdout_spearman={r.method: round(float(r.spearman), 6) for r in holdout.summary.itertuples()},
+                       tiering_holdout_ordered={r.method: bool(r.ordered) for r in holdout.summary.itertuples()})
     return TieringView(
         model=model, features=feats, profile=profile,
         profile_table=tr.profile_report_table(profile, lookback_days=lookback),
         stability=stability, stability_table=tr.stability_report_table(stability),
         k_table=tr.k_scores_report_table(model) if model.k_scores_ is not None else None, k_note=k_note,
         migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
-        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback),
+        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback)
+        + [f"Note: {w}." for w in model.warnings_],
         as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
+        holdout=holdout, holdout_findings=holdout_findings, holdout_note=holdout_note,
     )
+
+
+def _holdout(ctx) -> tuple[Any, list[str]]:
+    """The holdout check (:func:`segment_lib.tiering.validate_tiers`) of the run's method and
+    ``params.tiering.holdout_methods``, with the run's number of tiers; plain-words findings."""
+    p, model = ctx.params.tiering, ctx.tiers.model
+    methods = list(dict.fromkeys([model.method, *p.holdout_methods]))
+    try:
+        h = tr.validate_tiers(ctx.dataset, ctx.as_of, p.holdout_months, methods, n_tiers=int(model.n_tiers_),
+                              model_params=p.model_params(), engine=ctx.params.engine,
+                              lookback_days=ctx.lookback_days)
+    except ModelInputError as e:
+        return None, [f"The holdout check could not run ({e})."]
+    return h, h.findings()
