@@ -23,7 +23,8 @@ regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = cu
             window_days (None = the run's lookback_days), n_boot (1000), random_state (0)
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (10)
-geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links)
+geo         extra_edges ([]): pairs of geo units that count as neighbours (sea links); boundaries (None =
+            built-in provinces of China): a GeoJSON of the units' outlines; boundary_id (None)
 ==========  ==================================================================================
 """
 
@@ -238,6 +239,10 @@ class GeoParams:
 
     extra_edges: list = _key("extra_edges", (list,), "pairs of units that count as neighbours, e.g. [[HI, GD]]",
                              factory=list)
+    boundaries: str | None = _key("boundaries", (str,), "GeoJSON file with the units' outlines for the maps "
+                                  "(relative to the config file; None = the built-in provinces of China)")
+    boundary_id: str | None = _key("boundary_id", (str,), "feature property holding the unit id "
+                                   "(None = geo_unit_id, id or name)")
 
     def edges(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.extra_edges]

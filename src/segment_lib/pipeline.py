@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import measures
+from . import boundaries, measures
 from .config import Config, load_config
 from .contract import Dataset
 from .errors import ModelInputError, NothingToTierError
@@ -153,6 +153,8 @@ class RunContext:
     features: pd.DataFrame
     tiers: RunTiers
     _features_at: dict = field(default_factory=dict, repr=False)
+    #: where views keep their take-away tables for the run's files (set by the runner; see export.keep)
+    outputs_dir: str | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -254,6 +256,8 @@ def open_report(config_path: str | Path, context_path: str | Path | None = None,
         wanted = wanted.with_overrides(as_of=as_of)
     if params:
         wanted = _with_params(wanted, params)
+    geo = wanted.params.geo  # the maps' outlines (segment_lib.boundaries), relative to the config file
+    boundaries.use(geo.boundaries, geo.boundary_id, base=Path(cfg.path).parent if cfg.path else None)
     if context_path is not None:
         ctx = load_context(context_path)
         if ctx is not None and ctx.config.path == cfg.path and ctx.params == wanted.params and \

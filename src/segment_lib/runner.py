@@ -9,6 +9,10 @@ exports it to HTML with the code hidden, and publishes::
       <run>/<nb>.ipynb         the executed notebook, for analysts
       <run>/metrics.json       {notebook: {metric: value}} headline numbers (sorted keys)
       <run>/run.json           run manifest used to build the index
+      <run>/tables.xlsx        take-away tables (segment_lib.export), plus split_comparison.csv and
+                               proposed_split.csv when 02_regions / 03_rebalance ran
+      history.sqlite           every run's numeric metrics by run name and as_of (segment_lib.history);
+                               the index shows each headline metric over the dates
 
 The run's data, features and tiers are computed once (:func:`segment_lib.pipeline.build_context`)
 and saved in the build folder; every notebook opens that same context, so all reports of a run use
@@ -116,14 +120,17 @@ def _declares(nb_path: Path, name: str) -> bool:
 
 
 def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | None,
-                        context_path: Path | None = None) -> dict[str, Any]:
-    """Parameters to inject into ``nb_path``: those of the three run parameters its cell declares."""
+                        context_path: Path | None = None, as_of: str | None = None) -> dict[str, Any]:
+    """Parameters to inject into ``nb_path``: those of the run parameters its cell declares
+    (``as_of`` only when the run overrides the config's analysis date)."""
     import papermill as pm
 
     declared = set(pm.inspect_notebook(str(nb_path)).keys())
     values = {"config_path": str(config_path),
               "metrics_path": None if metrics_path is None else str(metrics_path),
               "context_path": None if context_path is None else str(context_path)}
+    if as_of is not None:
+        values["as_of"] = str(as_of)
     return {k: v for k, v in values.items() if k in declared or k == "config_path"}
 
 
@@ -239,8 +246,11 @@ def _report_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_html: str) -> str:
-    """Offline HTML of an executed notebook with code and prompts hidden."""
+def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_html: str,
+                files: Sequence[dict[str, Any]] = ()) -> str:
+    """Offline HTML of an executed notebook with code and prompts hidden.
+
+    ``files``: take-away files of the run linked at the top (``{"file", "label"}``, relative paths)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -258,6 +268,8 @@ def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_htm
         "sl_css": (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
         "sl_run_label": run_label,
         "sl_footer": footer_html,
+        "sl_files": list(files),
+        "sl_files_title": _files_title(),
     }
     body, _ = exporter.from_notebook_node(_report_notebook(nb), resources=resources)
     body = _REMOTE_TAG.sub("", body)  # belt and braces: the template already loads nothing remote
@@ -330,8 +342,28 @@ def headline_metrics(metrics: dict[str, Any], limit: int = 6) -> list[tuple[str,
     return [(k, metrics[k]) for k in keys if k in metrics and k != "headline" and scalar(metrics[k])][:limit]
 
 
+def _files_title(lang: str | None = None) -> str:
+    from .i18n import t
+
+    return t("export.downloads", lang)
+
+
+def _change_text(key: str, now: float, before: float) -> str:
+    """The change of a metric between two runs: points for shares, else relative (or absolute)."""
+    from .report import fmt_value
+
+    if now == before:
+        return "±0"
+    if _is_share(key):
+        return f"{(now - before) * 100:+.1f} pt"
+    if before and abs(before) > 1e-12:
+        return f"{(now - before) / abs(before):+.1%}"
+    return ("+" if now - before >= 0 else "") + fmt_value(now - before)
+
+
 def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
-    """The reports/index.html page: one section per run, one card per report."""
+    """The reports/index.html page: one section per run, one card per report (with each headline
+    metric's trend over the run's dates when ``runs`` carry ``trends``, see :func:`write_index`)."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
@@ -348,7 +380,10 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
 def write_index(reports_dir: Path, footer_html: str = "") -> Path:
     """(Re)write ``reports_dir/index.html`` from every ``*/run.json``; atomic replace."""
     reports_dir = Path(reports_dir)
-    markup = render_index(_load_runs(reports_dir), footer_html)
+    from .history import attach_trends
+
+    runs = attach_trends(reports_dir, _load_runs(reports_dir), headline_metrics, _change_text)
+    markup = render_index(runs, footer_html)
     return _atomic_write(reports_dir / "index.html", markup)
 
 
@@ -406,6 +441,7 @@ def run_reports(
     notebooks_dir: str | os.PathLike | None = None,
     reports_dir: str | os.PathLike | None = None,
     timeout: int | None = None,
+    as_of: str | None = None,
 ) -> Path:
     """Execute the report notebooks for ``config_path`` and publish them; returns the run folder.
 
@@ -415,8 +451,10 @@ def run_reports(
     ``notebooks_dir``/``reports_dir`` override where notebooks are read / reports written
     (default: :func:`find_notebooks_dir` and the config's ``reports.dir``).
     ``timeout``: seconds allowed per cell (None = no limit).
+    ``as_of``: the analysis date (``YYYY-MM-DD``), overriding the config's (e.g. quarterly re-runs);
+    transactions and interactions dated after it are left out (``data.future_dates: drop``).
     """
-    from . import pipeline
+    from . import export, history, pipeline
     from .config import load_config
     from .io import load_dataset
 
@@ -424,6 +462,9 @@ def run_reports(
     started = time.perf_counter()
     config_path = Path(config_path).expanduser().resolve()
     cfg = load_config(config_path)
+    if as_of is not None:  # the data as it was then: rows dated after as_of are left out
+        cfg = cfg.with_overrides(as_of=as_of, future_dates="drop")
+        as_of = pd_date(cfg.as_of)
     run = run_name or cfg.run_name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
         raise ConfigError(f"run_name '{run}' must be letters, digits, '_', '-', '.' (it names a folder)")
@@ -459,10 +500,11 @@ def run_reports(
     timings: dict[str, float] = {}
     try:
         (build / "_metrics").mkdir()
-        context_path = None
+        context_path = ctx = None
         if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
             t0 = time.perf_counter()
             ctx = pipeline.build_context(cfg, dataset=dataset)
+            ctx.outputs_dir = str(build / "_takeaway")
             context_path = pipeline.save_context(ctx, build / "_context")
             timings["context"] = time.perf_counter() - t0
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
@@ -475,7 +517,7 @@ def run_reports(
             t0 = time.perf_counter()
             nb_path = nb_dir / f"{name}.ipynb"
             mpath = build / "_metrics" / f"{name}.json"
-            params = notebook_parameters(nb_path, config_path, mpath, context_path)
+            params = notebook_parameters(nb_path, config_path, mpath, context_path, as_of)
             try:
                 executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
                                                   timeout=timeout, language=cfg.reports.language)
@@ -494,6 +536,12 @@ def run_reports(
 
         shutil.rmtree(build / "_metrics")
         shutil.rmtree(build / "_context", ignore_errors=True)
+        files: list[dict[str, Any]] = []
+        if ctx is not None:
+            t0 = time.perf_counter()
+            files = export.write_outputs(ctx, build, build / "_takeaway")
+            shutil.rmtree(build / "_takeaway", ignore_errors=True)
+            progress(f"take-away files: {', '.join(f['file'] for f in files)} ({time.perf_counter() - t0:.1f}s)")
         (build / "metrics.json").write_text(
             json.dumps(metrics, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -504,13 +552,15 @@ def run_reports(
             title = _notebook_title(nb) or name
             footer = _footer([("generated", now), ("segment_lib", __version__), ("run", run),
                               ("execution time", f"{timings[name]:.1f}s"), ("config", str(config_path))])
-            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer)
+            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
+            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer, files=links)
             bad = remote_resources(page)
             if bad:  # pragma: no cover - guarded by the template and the substitution above
                 raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
             (build / f"{name}.html").write_text(page, encoding="utf-8")
             reports.append({"name": name, "title": title, "html": f"{run}/{name}.html",
-                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {})})
+                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
+                            "files": links})
 
         manifest = {
             "run_name": run,
@@ -523,6 +573,8 @@ def run_reports(
             "warnings": list(dataset.warnings),
             "reports": reports,
             "skipped": skipped,
+            "language": cfg.reports.language,
+            "files": [{"file": f"{run}/{f['file']}", "label": f["label"]} for f in files],
             "volatile": {"generated": now, "seconds": round(time.perf_counter() - started, 1),
                          "notebook_seconds": {k: round(v, 1) for k, v in timings.items()},
                          "config_path": str(config_path), "segment_lib": __version__},
@@ -537,6 +589,7 @@ def run_reports(
         shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)
+    history.record(out_root, run, manifest["as_of"], metrics)
     total = time.perf_counter() - started
     write_index(out_root, _footer([("generated", now), ("segment_lib", __version__),
                                    ("last run", f"{run} in {total:.1f}s")]))

@@ -76,3 +76,18 @@ def test_screenshots(small_run, tmp_path):
         png = out / f"{page.stem}.png"
         proc = _chromium([f"--screenshot={png}", "--window-size=1280,2000", page.as_uri()], tmp_path / "profile")
         assert png.is_file() and png.stat().st_size > 20_000, f"{page.name}: {proc.stderr[-500:]}"
+
+
+def test_maps_render_from_boundaries(small_run, tmp_path):
+    """The region and rebalance maps are drawn from the province outlines and load in the browser."""
+    for name, title in (("02_regions", "Satisfaction by region"), ("03_rebalance", "Proposed split")):
+        page = small_run / f"{name}.html"
+        probe = page.with_name(f".probe-map-{page.name}")
+        script = PROBE.replace("document.images", "document.querySelectorAll('img[alt*=\"%s\"]')" % title)
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+        try:
+            dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout
+        finally:
+            probe.unlink()
+        m = re.search(r'data-probe-images="(\d+)"[^>]*data-probe-broken="(\d+)"', dom)
+        assert m and m.group(1) == "1" and m.group(2) == "0", f"{name}: map '{title}' missing or broken"

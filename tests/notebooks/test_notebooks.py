@@ -109,9 +109,10 @@ def test_html_export_is_reproducible(small_run):
     aside).  With nbval below (re-executing gives the same outputs) this proves same inputs -> same
     pages, while the suite executes the notebooks only once through the runner."""
     run = json.loads((small_run / "run.json").read_text(encoding="utf-8"))
+    files = {r["name"]: r["files"] for r in run["reports"]}  # the take-away links at the top
     for name in NOTEBOOKS:
         nb = nbformat.read(small_run / f"{name}.ipynb", as_version=4)
-        again = export_html(nb, name, f"{run['title']} · run '{run['run_name']}'", "")
+        again = export_html(nb, name, f"{run['title']} · run '{run['run_name']}'", "", files=files[name])
         published = (small_run / f"{name}.html").read_text(encoding="utf-8")
         assert FOOTER.sub("", again) == FOOTER.sub("", published), f"{name}.html is not reproducible"
 

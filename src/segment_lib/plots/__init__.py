@@ -16,6 +16,7 @@ notebook shows each chart exactly once and nothing leaks into pyplot's global st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 
@@ -78,8 +79,20 @@ TIER_COLORS: dict[str, str] = {
 }
 
 
+_CJK_HINTS = ("CJK", "Hei", "Han Sans", "WenQuanYi")
+
+
 def _installed_font_names() -> set[str]:
-    return {f.name for f in font_manager.fontManager.ttflist}
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(h in n for n in names for h in _CJK_HINTS):
+        # matplotlib caches its font list on first use; a CJK font installed afterwards (e.g. by
+        # `make system-deps`) is missing from that cache.  Rebuild it once when a CJK file is on disk.
+        files = font_manager.findSystemFonts()
+        if any(h.replace(" ", "").lower() in os.path.basename(f).replace("-", "").lower()
+               for f in files for h in ("CJK", "WenQuanYi", "HanSans")):
+            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+            names = {f.name for f in font_manager.fontManager.ttflist}
+    return names
 
 
 def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
@@ -99,8 +112,7 @@ def setup_fonts(prefer: Sequence[str] | None = None) -> str | None:
             chosen = name
             break
     if chosen is None:
-        hints = ("CJK", "Hei", "Han Sans", "WenQuanYi")
-        candidates = sorted(n for n in installed if any(h in n for h in hints))
+        candidates = sorted(n for n in installed if any(h in n for h in _CJK_HINTS))
         chosen = candidates[0] if candidates else None
     CJK_FONT = chosen
     CJK_AVAILABLE = chosen is not None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from . import PALETTE, new_figure
+from ..boundaries import UnitShapes, unit_shapes
 from ..geo import adjacency_graph
+from . import PALETTE, maps, new_figure
 
 
 def _colors(regions) -> dict:
@@ -15,9 +17,16 @@ def _colors(regions) -> dict:
 
 
 def split_maps(geo_units: pd.DataFrame, current: pd.Series, proposed: pd.Series,
-               extra_edges: list[tuple[str, str]] | None = None, moved: list[str] | None = None) -> Figure:
-    """Current vs proposed split side by side: units as lat/lon points coloured by region,
-    adjacency edges in grey, moved units ringed."""
+               extra_edges: list[tuple[str, str]] | None = None, moved: list[str] | None = None,
+               boundaries: UnitShapes | None = None) -> Figure:
+    """Current vs proposed split side by side, coloured by region.
+
+    With the units' outlines (:mod:`segment_lib.boundaries`, or ``boundaries``): filled units, each
+    region named at its largest polygon, moved units hatched and named; labels never overlap.
+    Else: units as lat/lon points, adjacency edges in grey, moved units ringed."""
+    shapes = boundaries if boundaries is not None else unit_shapes(geo_units)
+    if shapes is not None:
+        return _split_choropleths(geo_units, shapes, current, proposed, moved or [])
     gu = geo_units.assign(geo_unit_id=geo_units["geo_unit_id"].astype(str)).set_index("geo_unit_id")
     g = adjacency_graph(geo_units, extra_edges)
     colors = _colors(set(current.astype(str)) | set(proposed.astype(str)))
@@ -43,6 +52,39 @@ def split_maps(geo_units: pd.DataFrame, current: pd.Series, proposed: pd.Series,
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
     axes[1].legend(loc="lower left", fontsize=7, ncol=2, frameon=False)
+    return fig
+
+
+def _split_choropleths(geo_units: pd.DataFrame, shapes: UnitShapes, current: pd.Series, proposed: pd.Series,
+                       moved: list[str]) -> Figure:
+    colors = _colors(set(current.astype(str)) | set(proposed.astype(str)))
+    names = (dict(zip(geo_units["geo_unit_id"].astype(str), geo_units["name"].astype(str)))
+             if "name" in geo_units.columns else {})
+    fig, axes = new_figure(1, 2, figsize=(12, 5.0))
+    moved = [str(u) for u in moved]
+    labels = []
+    for ax, split, key in ((axes[0], current, "map.current"), (axes[1], proposed, "map.proposed")):
+        s = {str(g): str(r) for g, r in split.items()}
+        hatch = moved if key == "map.proposed" else []
+        maps.draw_units(ax, shapes, {g: colors[r] for g, r in s.items()}, hatched=hatch)
+        maps.frame(ax, shapes)
+        pts = sorted(maps.region_label_points(shapes, s).items(), key=lambda kv: -kv[1][2])
+        items = [{"x": x, "y": y, "text": r, "kw": {"fontsize": 10, "fontweight": "bold",
+                                                    "bbox": dict(boxstyle="round,pad=0.25", fc="white",
+                                                                 ec=colors[r], alpha=0.85)}}
+                 for r, (x, y, _a) in pts]
+        items += [{"x": shapes.labels[u][0], "y": shapes.labels[u][1], "text": maps.unit_name(u, names.get(u)),
+                   "kw": {"fontsize": 8, "color": "#102A43",
+                          "bbox": dict(boxstyle="round,pad=0.15", fc="#FFF8E6", ec="none", alpha=0.9)}}
+                  for u in sorted(hatch) if u in shapes.labels]
+        labels.append((ax, items))
+        ax.set_title(maps.text(key), fontsize=11.5)
+    handles = maps.legend_patches(colors) + [Patch(facecolor="white", edgecolor="#102A43", hatch="////",
+                                                   label=maps.text("map.moved"))]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 9), fontsize=8.5, frameon=False)
+    fig.text(0.01, 0.005, maps.text("map.source", source=shapes.source), fontsize=7, color="#9AA5B1")
+    for ax, items in labels:
+        maps.place_labels(ax, items)
     return fig
 
 

@@ -1,17 +1,22 @@
 """Region charts: offline region map, load vs capacity, satisfaction vs load, split comparison.
 
 Each function takes results of :mod:`segment_lib.regions` and returns a matplotlib Figure.
-Nothing is downloaded: the map is a lat/lon scatter of geo units (no tiles).
+Nothing is downloaded: maps are drawn from bundled or configured outlines (:mod:`segment_lib.boundaries`),
+else as a lat/lon scatter of geo units (no tiles).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from ..boundaries import UnitShapes, unit_shapes
 from ..params import DEFAULT_TOLERANCE
-from . import BAD, NEUTRAL, PALETTE, PERCENT, PRIMARY, TEXT, label, new_figure
+from . import BAD, NEUTRAL, PALETTE, PERCENT, PRIMARY, TEXT, label, maps, new_figure
 
 
 def _region_colors(regions: list[str]) -> dict[str, str]:
@@ -19,14 +24,24 @@ def _region_colors(regions: list[str]) -> dict[str, str]:
 
 
 def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str, str]] | None = None,
-               annotate_units: bool = True) -> Figure:
-    """Geo units at their coordinates, coloured by region and sized by customers.
+               annotate_units: bool = True, boundaries: UnitShapes | None = None) -> Figure:
+    """The split on a map: from the units' outlines when they are known (:mod:`segment_lib.boundaries`:
+    the built-in provinces of China or ``params.geo.boundaries``), else a dot map.
+
+    With outlines (or ``boundaries``): left, the units filled by region with each region's name and
+    load ratio (red when over the band) at its largest polygon; right, satisfaction (CSAT) per
+    region, or the load ratio when there are no surveys, as a choropleth.
+
+    Dot map: geo units at their coordinates, coloured by region and sized by customers.
 
     Region names sit at the customer-weighted region centre with the region's load ratio.
     ``show_edges`` draws the adjacency (land borders, plus ``extra_edges`` or the evaluation's
     own extra edges dashed); unassigned units are drawn as grey crosses.  Longitude is
     stretched by 1/cos(mean latitude) so shapes are not squashed.
     """
+    shapes = boundaries if boundaries is not None else unit_shapes(evaluation.units)
+    if shapes is not None:
+        return _region_choropleth(evaluation, shapes)
     u = evaluation.units.copy()
     geom = evaluation.geometry.set_index("region_id")
     load = evaluation.per_region.set_index("region_id")["load_ratio"]
@@ -75,6 +90,53 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     ax.set_title(label(f"区域划分：{evaluation.split}（圆点大小 = 客户数，标签 = 负载/产能）",
                        f"Regions of split '{evaluation.split}' (dot size = customers, label = load / capacity)"))
     ax.legend(loc="lower right", fontsize=8, markerscale=0.4, ncols=2)
+    return fig
+
+
+def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
+    u = evaluation.units
+    split = {str(g): r for g, r in zip(u["geo_unit_id"], u["region_id"]) if isinstance(r, str)}
+    regions = sorted(set(split.values()))
+    colors = _region_colors(regions)
+    load = evaluation.per_region.set_index("region_id")["load_ratio"]
+    tol = evaluation.params.get("tolerance", DEFAULT_TOLERANCE)
+    svc = evaluation.service.set_index("region_id")
+    csat = "csat" in svc.columns and svc["csat"].notna().any()
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=(12, 4.8))
+    maps.draw_units(ax1, shapes, {g: colors[r] for g, r in split.items()})
+    maps.frame(ax1, shapes)
+    points = sorted(maps.region_label_points(shapes, split).items(), key=lambda kv: -kv[1][2])
+    box = dict(boxstyle="round,pad=0.25", fc="white", alpha=0.85)
+
+    def items(values, fmt, color_of):
+        out = []
+        for r, (x, y, _a) in points:
+            v = values.get(r, np.nan)
+            txt = f"{r}\n{fmt(v)}" if np.isfinite(v) else str(r)
+            out.append({"x": x, "y": y, "text": txt, "kw": {"fontsize": 10, "fontweight": "bold",
+                                                              "color": color_of(v),
+                                                              "bbox": {**box, "ec": colors[r]}}})
+        return out
+
+    ax1.set_title(maps.text("map.regions", split=evaluation.split), fontsize=11.5)
+    vals = svc["csat"] if csat else load
+    lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
+    if csat:
+        cmap, norm = colormaps["RdYlGn"], Normalize(lo, hi if hi > lo else lo + 0.1)
+    else:
+        cmap = colormaps["RdYlGn_r"]
+        norm = TwoSlopeNorm(1.0, min(lo, 0.99), max(hi, 1.01))
+    fill = {g: cmap(norm(vals.get(r, np.nan))) if np.isfinite(vals.get(r, np.nan)) else NEUTRAL
+            for g, r in split.items()}
+    maps.draw_units(ax2, shapes, fill)
+    maps.frame(ax2, shapes)
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax2, shrink=0.55, pad=0.01,
+                 label=label("平均满意度 CSAT (1-5)", "mean CSAT (1-5)") if csat else
+                 label("负载 / 产能", "load / capacity"))
+    ax2.set_title(maps.text("map.csat" if csat else "map.load"), fontsize=11.5)
+    fig.text(0.01, 0.005, maps.text("map.source", source=shapes.source), fontsize=7, color=NEUTRAL)
+    maps.place_labels(ax1, items(load, lambda v: f"{v:.2f}×", lambda v: BAD if np.isfinite(v) and v > 1 + tol else TEXT))
+    maps.place_labels(ax2, items(vals, (lambda v: f"{v:.2f}") if csat else (lambda v: f"{v:.2f}×"), lambda v: TEXT))
     return fig
 
 

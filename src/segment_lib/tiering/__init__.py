@@ -51,6 +51,7 @@ from __future__ import annotations
 from .evidence import (
     Migration,
     explain_tiers,
+    first_to_call,
     tier_migration,
     tier_migration_between,
     tier_profile,
@@ -84,6 +85,7 @@ __all__ = [
     "Migration",
     "TierModel",
     "explain_tiers",
+    "first_to_call",
     "k_scores_report_table",
     "moves_report_table",
     "profile_report_table",

@@ -253,6 +253,24 @@ def tier_migration_between(model: TierModel, features_before: pd.DataFrame,
     return tier_migration(before, after, names=names)
 
 
+def first_to_call(migration: Migration, features_before: pd.DataFrame) -> pd.DataFrame:
+    """Downgraded customers ranked by revenue at risk: whom to call first.
+
+    Revenue at risk is what the customer spent in the lookback window before the earlier date
+    (``monetary_total`` of ``features_before``), the business that goes if the decline goes on.
+    Order: customers who left the best tiers first (``tier_from`` ascending), then revenue at risk
+    (highest first), then the customer id.  Returns customer_id, tier_from, tier_to, label_from,
+    label_to, revenue_at_risk.
+    """
+    d = migration.downgrades[["customer_id", "tier_from", "tier_to", "label_from", "label_to"]].copy()
+    before = features_before.reset_index(drop=True)
+    spend = pd.Series(pd.to_numeric(before.get("monetary_total"), errors="coerce").to_numpy(dtype=float),
+                      index=_ids(before).astype(str).to_numpy())
+    d["revenue_at_risk"] = spend.reindex(d["customer_id"].astype(str).to_numpy()).fillna(0.0).clip(lower=0).to_numpy()
+    d = d.sort_values(["tier_from", "revenue_at_risk", "customer_id"], ascending=[True, False, True])
+    return d.reset_index(drop=True)
+
+
 def _fmt_num(v: pd.Series | np.ndarray, nd: int = 0) -> pd.Series:
     s = pd.Series(np.asarray(v, dtype=float)).round(nd)
     return (s.astype("Int64").astype(str) if nd == 0 else s.astype(str)).astype("string")

@@ -161,9 +161,13 @@ def segment_rule_table(model_or_segments: Any = None) -> pd.DataFrame:
     })
 
 
-def moves_report_table(migration: Migration, explanations: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Downgraded customers for a call list: Customer, Tier before, Tier now, Why (today's explanation)."""
-    d = migration.downgrades[["customer_id", "label_from", "label_to"]]
+def moves_report_table(migration: Migration, explanations: pd.DataFrame | None = None,
+                       order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Downgraded customers for a call list: Customer, Tier before, Tier now, Why (today's explanation).
+
+    ``order``: the call list of :func:`~segment_lib.tiering.first_to_call` (ranked by revenue at
+    risk); its rows replace the migration's downgrades, in that order."""
+    d = (order if order is not None else migration.downgrades)[["customer_id", "label_from", "label_to"]]
     if explanations is not None and len(d):
         d = d.merge(explanations[["customer_id", "explanation"]], on="customer_id", how="left")
     out = d.rename(columns={"customer_id": "Customer", "label_from": "Tier before", "label_to": "Tier now",

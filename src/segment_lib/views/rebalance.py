@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import rebalance as rb
 from ..errors import InfeasibleSplitError, ModelInputError
 
@@ -72,6 +73,7 @@ def build(ctx) -> RebalanceView:
             + (f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). " if ctx.tiers.available
                else f". No tiers: {ctx.tiers.reason}, so every account weighs 1. ")
             + " ".join(inputs.notes + proposal.notes))
+    export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,

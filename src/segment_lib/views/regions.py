@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import regions as rg
 
 
@@ -49,6 +50,7 @@ def build(ctx) -> RegionsView:
     metrics = rg.headline_metrics(ev, comparison)
     headline = metrics.pop("headline", [])
     metrics["tiers_fingerprint"] = ctx.tiers.fingerprint
+    export.keep(ctx, "regions", split_comparison=export.split_comparison(evaluations))
     return RegionsView(
         evaluation=ev, evaluations=evaluations, comparison=comparison, findings=rg.region_findings(ev),
         effect_findings=ev.effect_sentences or ["Not enough survey or ticket data to estimate the effect of workload."],

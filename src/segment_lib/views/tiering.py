@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import export
 from .. import tiering as tr
 from ..errors import ModelInputError, NothingToTierError
 
@@ -59,7 +60,9 @@ def build(ctx) -> TieringView:
     prev_as_of = ctx.migration_as_of
     migration = tr.tier_migration_between(model, ctx.features_at(prev_as_of))
     rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
-    down = tr.moves_report_table(migration, tr.explain_tiers(model, feats, migration.downgrades["customer_id"]))
+    calls = tr.first_to_call(migration, ctx.features_at(prev_as_of))
+    reasons = tr.explain_tiers(model, feats, calls["customer_id"])
+    down = tr.moves_report_table(migration, reasons, order=calls)
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
     holdout, holdout_findings = _holdout(ctx)
     holdout_note = " ".join(holdout.notes) if holdout is not None else ""
@@ -77,6 +80,7 @@ def build(ctx) -> TieringView:
     if holdout is not None:
         metrics.update(tiering_holdout_spearman={r.method: round(float(r.spearman), 6) for r in holdout.summary.itertuples()},
                        tiering_holdout_ordered={r.method: bool(r.ordered) for r in holdout.summary.itertuples()})
+    export.keep(ctx, "tiering", first_to_call=export.call_list(ctx, calls, reasons))
     return TieringView(
         model=model, features=feats, profile=profile,
         profile_table=tr.profile_report_table(profile, lookback_days=lookback),
