@@ -18,7 +18,7 @@ def test_transactions_only_run(tmp_path, capsys):
                  "--reports-dir", str(tmp_path / "reports")]) == 0
     run = tmp_path / "reports" / "cfg"
     assert (run / "00_overview.html").is_file() and (run / "01_tiering.html").is_file()
-    assert not (run / "02_regions.html").exists()
+    assert not (run / "02_regions.html").exists() and (run / "tables.xlsx").is_file()
     manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert [s["name"] for s in manifest["skipped"]] == ["02_regions", "03_rebalance"]
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")

@@ -219,6 +219,10 @@ def test_no_transactions_every_account_weighs_one(small):
     assert "needs transactions" in views.unmet("01_tiering", ds)
     rv = views.regions.build(ctx)
     assert "every account weighs 1" in rv.context_note
+    from segment_lib import export
+
+    tt = export.tier_table(ctx)  # the take-away workbook's tiers sheet says why there are none
+    assert len(tt) == len(ds.customers) and tt["reason"].str.contains("no transactions").all()
 
 
 def test_single_tier_data_is_said_not_crashed(small):
