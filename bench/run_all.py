@@ -60,8 +60,9 @@ import common  # noqa: E402
 from common import Stage, fit_exponent, fmt_size, parse_size, ratio  # noqa: E402
 
 SPLITS = ["current", "proposal_b", "proposal_c"]
-SIZE_STAGES = ["load", "features", "features_parquet", "features_dask", "tiering", "regions"]
-FIXED_STAGES = ["opt_provinces", "opt_grid_3000", "kernel_start", "html_export", "pipeline"]
+SIZE_STAGES = ["load", "features", "features_parquet", "features_dask", "tiering", "regions", "floor", "rfm"]
+FIXED_STAGES = ["opt_provinces", "opt_grid_3000", "kernel_start", "html_export", "pipeline", "empty_notebooks",
+                "pipeline_demo"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -186,6 +187,65 @@ def baseline_features(ds, n_sub: int, seed: int = 0) -> tuple[float, float, int]
     return s, s * n / nb, nb
 
 
+def floor_kernels(tmp: Path, ds, feats: pd.DataFrame) -> dict[str, Any]:
+    """The same-run floor of load -> features -> tiers -> regions: a DuckDB GROUP BY for R/F/M on the
+    transactions Parquet file, one scikit-learn KMeans k=4 on the customers x 3 features, and
+    bincount workloads of the 3 splits over the geo units.  Returns the seconds of each part."""
+    import duckdb
+    from sklearn.cluster import KMeans
+
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    rfm = con.execute(
+        "SELECT customer_id, max(date) AS last, count(*) AS n, sum(amount) AS m "
+        f"FROM read_parquet('{tmp / 'transactions.parquet'}') GROUP BY customer_id").df()
+    con.close()
+    out["duckdb_rfm_s"] = round(time.perf_counter() - t0, 3)
+    out["duckdb_rfm_rows"] = len(rfm)
+    t0 = time.perf_counter()
+    X = np.c_[feats["recency_days"].fillna(730).clip(0, 730), np.log1p(feats["frequency"]),
+              np.log1p(feats["monetary_total"].clip(lower=0))]
+    KMeans(n_clusters=4, n_init=1, random_state=0).fit(X)
+    out["kmeans_s"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    units = pd.Index(ds.geo_units["geo_unit_id"].astype(str))
+    cu = units.get_indexer(ds.customers["geo_unit_id"].astype(str))
+    effort = np.random.default_rng(0).choice([4.0, 2.0, 1.0, 0.3], len(cu))
+    unit_load = np.bincount(cu, weights=effort, minlength=len(units))
+    for name, g in ds.splits.groupby("split"):  # the 3 splits
+        reg_codes, reg = pd.factorize(g["region_id"])
+        unit_reg = np.full(len(units), -1)
+        unit_reg[units.get_indexer(g["geo_unit_id"].astype(str))] = reg_codes
+        np.bincount(unit_reg, weights=unit_load, minlength=len(reg))
+    out["bincount_s"] = round(time.perf_counter() - t0, 3)
+    out["note"] = ("DuckDB GROUP BY customer_id (max date, count, sum) on the Parquet file; sklearn KMeans k=4 "
+                   "(n_init=1) on customers x 3; bincount loads per unit and per region for 3 splits")
+    return out
+
+
+def rfm_stage(ds) -> dict[str, Any]:
+    """segment_lib features + RFM segments vs the steps of pymc-marketing's ``rfm_segments``
+    (bench/rfm_baseline.py, our plain-pandas re-implementation), same transactions, same process."""
+    import rfm_baseline
+
+    from segment_lib.features import customer_features
+    from segment_lib.tiering import rfm_scores, rfm_segments
+
+    with Stage("rfm") as s:
+        f = customer_features(ds)
+        seg = rfm_segments(rfm_scores(f))
+    tx = ds.transactions[["customer_id", "date", "amount"]]
+    t0 = time.perf_counter()
+    base = rfm_baseline.rfm_segments(tx, "customer_id", "date", "amount", ds.as_of)
+    s.info.update(baseline_s=round(time.perf_counter() - t0, 2), customers=len(seg), baseline_customers=len(base),
+                  baseline="steps of pymc-marketing 0.19.2 clv.utils.rfm_segments, re-implemented in pandas "
+                           "(bench/rfm_baseline.py)")
+    out = s.as_dict()
+    out["ratio"] = ratio(out.get("baseline_s"), out.get("seconds"))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # child: one size
 # ------------------------------------------------------------------------------------------------
@@ -264,6 +324,20 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
         res["peak_rss_before_features_mb"] = round(rss_before)
         res["comparison"] = cmp[["split", "rep_load_cv", "score"]].round(4).to_dict("records") \
             if "score" in cmp.columns else None
+        res["load_to_regions_s"] = round(sum(st[k]["seconds"] for k in ("load", "features", "tiering", "regions")), 2)
+
+        # --- the floor: the bare kernels a hand-written script needs for the same four stages
+        if not prof:
+            with Stage("floor") as s:
+                s.info.update(floor_kernels(tmp, ds, feats))
+            st["floor"] = s.as_dict()
+            # times the floor (target <= 8): load -> regions seconds / floor seconds, same run
+            st["floor"]["times_floor"] = ratio(res["load_to_regions_s"], st["floor"]["seconds"])
+            res["times_floor"] = st["floor"]["times_floor"]
+
+        # --- RFM: customer_features + rfm_scores/rfm_segments vs bench/rfm_baseline.py
+        if not prof and n <= a.rfm_max_size:
+            st["rfm"] = rfm_stage(ds)
 
         # --- other feature engines (same output, checked)
         with Stage("features_parquet") as s:
@@ -483,6 +557,29 @@ def child_fixed(a: argparse.Namespace) -> dict[str, Any]:
                 st["html_export"] = h.as_dict()
 
             attempt("pipeline", html_and_pipeline)
+
+        if not a.skip_demo_reports:
+            def demo_reports() -> None:
+                """The demo report set (runner, 20k customers) against 4 empty-notebook papermill runs,
+                measured before and after it in the same run (target: within 2.5x)."""
+                import empty_notebooks
+
+                from segment_lib import runner
+
+                cfg20 = _demo_config(tmp / "demo20k", a.demo_customers)
+                e1 = empty_notebooks.run_empty(4, workdir=tmp)
+                with Stage("pipeline_demo") as s:
+                    runner.run_reports(cfg20, run_name="bench20k", reports_dir=tmp / "reports20k")
+                e2 = empty_notebooks.run_empty(4, workdir=tmp)
+                floor = (e1 + e2) / 2
+                st["empty_notebooks"] = {"seconds": round(floor, 2), "all_s": [round(e1, 2), round(e2, 2)],
+                                         "note": "papermill, 4 empty notebooks one after another, before and "
+                                                 "after the demo report set"}
+                s.info.update(customers=a.demo_customers, times_floor=ratio(s.seconds, floor),
+                              floor="empty_notebooks (same run)")
+                st["pipeline_demo"] = s.as_dict()
+
+            attempt("pipeline_demo", demo_reports)
         for v in st.values():
             if "seconds" in v:
                 v["ratio"] = ratio(v.get("baseline_s"), v.get("seconds"))
@@ -605,6 +702,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--duckdb-memory-limit", default="2GB")
     ap.add_argument("--pipeline-customers", type=parse_size, default=10_000)
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--skip-demo-reports", action="store_true", help="skip the 20k demo report set vs empty notebooks")
+    ap.add_argument("--demo-customers", type=parse_size, default=20_000)
+    ap.add_argument("--rfm-max-size", type=parse_size, default=1_000_000,
+                    help="largest size at which the RFM stage (vs bench/rfm_baseline.py) runs")
     ap.add_argument("--skip-pipeline", action="store_true")
     ap.add_argument("--skip-fixed", action="store_true", help="skip optimisation / kernel / HTML / pipeline stages")
     ap.add_argument("--profile-size", type=parse_size, default=None,
@@ -631,13 +732,17 @@ def main(argv: list[str] | None = None) -> dict:
     passthrough = ["--tx-per-customer", str(a.tx_per_customer), "--interactions-per-customer",
                    str(a.interactions_per_customer), "--baseline-customers", str(a.baseline_customers),
                    "--naive-boot", str(a.naive_boot), "--dask-max-size", str(a.dask_max_size),
-                   "--duckdb-memory-limit", a.duckdb_memory_limit, "--pipeline-customers", str(a.pipeline_customers)]
+                   "--duckdb-memory-limit", a.duckdb_memory_limit, "--pipeline-customers", str(a.pipeline_customers),
+                   "--rfm-max-size", str(a.rfm_max_size)]
     if a.workdir:
         passthrough += ["--workdir", a.workdir]
     if a.skip_baselines:
         passthrough.append("--skip-baselines")
     if a.skip_pipeline:
         passthrough.append("--skip-pipeline")
+    if a.skip_demo_reports:
+        passthrough.append("--skip-demo-reports")
+    passthrough += ["--demo-customers", str(a.demo_customers)]
     me = str(Path(__file__).resolve())
 
     if a.profile_size:

@@ -32,3 +32,11 @@ def small_cfg(tmp_path_factory):
     from segment_lib.testing import small_config
 
     return small_config(tmp_path_factory.getbasetemp() / "small_reports")
+
+
+@pytest.fixture(scope="session")
+def small_run_zh(tmp_path_factory):
+    """The same reports as ``small_run`` with ``reports.language: zh`` (built once per session)."""
+    from segment_lib.testing import small_reports
+
+    return small_reports(tmp_path_factory.getbasetemp() / "small_reports", language="zh")

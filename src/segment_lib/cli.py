@@ -46,7 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     run_dir = run_reports(args.config, notebooks=args.notebooks or None, run_name=args.run_name,
                           progress=_progress, notebooks_dir=args.notebooks_dir, reports_dir=args.reports_dir,
-                          timeout=args.timeout, as_of=args.as_of)
+                          timeout=args.timeout, as_of=args.as_of, jobs=args.jobs)
     _progress(f"open {run_dir.parent / 'index.html'}")
     return 0
 
@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reports-dir", help="write here instead of the config's reports.dir")
     r.add_argument("--timeout", type=int, default=None, help="seconds allowed per notebook cell")
     r.add_argument("--as-of", help="analysis date YYYY-MM-DD, overriding the config's as_of (e.g. quarterly re-runs)")
+    r.add_argument("--jobs", type=int, default=None,
+                   help="notebooks executed at the same time (default: one per core)")
     r.set_defaults(func=_cmd_run)
 
     v = sub.add_parser("validate", help="load the data, print table sizes and warnings")

@@ -39,6 +39,7 @@ data may be generated later); :func:`segment_lib.io.load_dataset` checks them.
 from __future__ import annotations
 
 import codecs
+import re
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -157,9 +158,11 @@ class ReportsConfig(_ItemAccess):
     dir: Path
     notebooks: list[str] = field(default_factory=lambda: ["00_overview", "01_tiering", "02_regions", "03_rebalance"])
     show_personal_data: bool = False  # names / phones (contract Column.private) reach reports only if true
-    language: str = "en"  # chart labels: "en" or "zh" (Chinese needs a CJK font; falls back to English)
+    language: str = "en"  # every word of the reports: "en" or "zh" (charts fall back to English without a CJK font)
+    currency: str = "CNY"  # ISO code of every amount (CNY, USD, GBP, EUR, ...)
+    labels: dict = field(default_factory=dict)  # data name -> reader's name, e.g. {HA: 河南} or {HA: {en: Henan, zh: 河南}}
 
-    KEYS = ("dir", "notebooks", "show_personal_data", "language")
+    KEYS = ("dir", "notebooks", "show_personal_data", "language", "currency", "labels")
 
 
 @dataclass(frozen=True)
@@ -269,8 +272,19 @@ class Config(_ItemAccess):
         language = rep.get("language", "en")
         if language not in LANGUAGES:
             raise ConfigError(f"reports.language: expected one of {', '.join(LANGUAGES)}, got {language!r}")
+        currency = rep.get("currency", "CNY")
+        if not (isinstance(currency, str) and re.fullmatch(r"[A-Za-z]{3}", currency)):
+            raise ConfigError(f"reports.currency: expected an ISO currency code such as CNY, USD, GBP or EUR, "
+                              f"got {currency!r}")
+        labels = rep.get("labels") or {}
+        if not isinstance(labels, dict) or not all(
+                isinstance(v, (str, int, float)) or (isinstance(v, dict) and set(v) <= set(LANGUAGES))
+                for v in labels.values()):
+            raise ConfigError("reports.labels: expected a mapping of data names to the names readers see, "
+                              f"e.g. {{HA: 河南}} or {{HA: {{en: Henan, zh: 河南}}}}, got {labels!r}")
         reports = ReportsConfig(dir=_resolve(rep.get("dir", "reports"), base, "reports.dir"),
-                                notebooks=list(notebooks), show_personal_data=show, language=language)
+                                notebooks=list(notebooks), show_personal_data=show, language=language,
+                                currency=currency.upper(), labels={str(k): v for k, v in labels.items()})
 
         params = parse_params(_as_mapping(raw.get("params"), "params"))
         return cls(
@@ -347,7 +361,8 @@ class Config(_ItemAccess):
             "demo": None if self.demo is None else {"n_customers": self.demo.n_customers, "seed": self.demo.seed},
             "reports": {"dir": str(self.reports.dir), "notebooks": list(self.reports.notebooks),
                         "show_personal_data": self.reports.show_personal_data,
-                        "language": self.reports.language},
+                        "language": self.reports.language, "currency": self.reports.currency,
+                        "labels": dict(self.reports.labels)},
             "params": self.params.to_dict(),
         }
 

@@ -249,8 +249,9 @@ def open_report(config_path: str | Path, context_path: str | Path | None = None,
     """
     from . import report
 
-    report.setup()
     cfg = load_config(config_path)
+    configure_reading(cfg)
+    report.setup()
     wanted = cfg
     if as_of is not None:
         wanted = wanted.with_overrides(as_of=as_of)
@@ -264,6 +265,15 @@ def open_report(config_path: str | Path, context_path: str | Path | None = None,
                 (wanted.as_of is None or wanted.as_of == ctx.as_of):
             return ctx
     return build_context(wanted)
+
+
+def configure_reading(cfg: Config) -> None:
+    """The reports' language, currency, data-name labels and geo unit name, from the config
+    (:func:`segment_lib.i18n.configure`)."""
+    from . import i18n
+
+    i18n.configure(language=cfg.reports.language, currency=cfg.reports.currency, labels=cfg.reports.labels,
+                   unit_name=cfg.params.geo.unit_name)
 
 
 def _with_params(cfg: Config, params: Any) -> Config:

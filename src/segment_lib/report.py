@@ -4,11 +4,16 @@ Typical notebook use::
 
     from segment_lib import report
     report.setup()
+    report.title("tiering")                # <key>.title and <key>.intro of segment_lib.i18n
+    report.actions(view.actions)           # the "What to do" box, first
+    report.section("tiering.tiers")        # heading + explanation from the catalogue
     report.kpis({"Customers": 20000, "Revenue (12 months)": 1.2e8})
     report.findings(["The top 18% of customers bring 80% of revenue."])
     report.table(df, caption="Customers per region")
     report.show(fig)                       # a Figure from segment_lib.plots.*
     report.warnings_box(dataset.warnings)
+    with report.appendix():                # one collapsed "For analysts" <details> at the end
+        report.table(k_scores)
     report.record_metrics(metrics_path, n_customers=20000, top_share_80=0.18)
 
 Everything displayed is plain HTML with inline styles or PNG images, so it looks the same in
@@ -33,7 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import plots
+from . import i18n, plots
+from .i18n import t
 
 # Palette for boxes (kept in one place so notebooks and the index page agree).
 _BOX = {
@@ -45,6 +51,7 @@ _BOX = {
 _FONT = ("font-family: 'Noto Sans CJK SC', 'Noto Sans', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif;")
 
 _table_counter = 0
+_capture: list[str] | None = None  # markup collected inside ``with appendix():``
 
 
 def _display(obj: Any) -> None:
@@ -54,6 +61,9 @@ def _display(obj: Any) -> None:
 
 
 def _html(markup: str) -> None:
+    if _capture is not None:
+        _capture.append(markup)
+        return
     from IPython.display import HTML
 
     _display(HTML(markup))
@@ -104,9 +114,62 @@ def _box_html(kind: str, title: str | None, lines: Sequence[str], icon: str = ""
             f'line-height:1.5;max-width:60em;">{head}{body}</div>')
 
 
-def findings(lines: Iterable[str], title: str = "Key findings") -> None:
-    """Show a highlighted box of plain-language findings (``**bold**`` is allowed)."""
-    _html(_box_html("finding", title, list(lines)))
+def findings(lines: Iterable[str], title: str | None = None) -> None:
+    """Show a highlighted box of plain-language findings (``**bold**`` is allowed); the title
+    defaults to "Key findings" in the report's language."""
+    _html(_box_html("finding", title or t("common.key_findings"), list(lines)))
+
+
+def actions(lines: Iterable[str], title: str | None = None) -> None:
+    """The "What to do" box (行动建议) at the top of a report: numbered actions with their numbers."""
+    lines = list(lines) or [t("common.no_actions")]
+    bg, border = "#EFF7F0", "#3A7D44"
+    items = "".join(f'<li style="margin:0.3em 0;">{_inline_markup(s)}</li>' for s in lines)
+    _html(f'<div class="sl-box sl-actions" style="{_FONT}background:{bg};border:2px solid {border};'
+          f'border-radius:8px;padding:0.8em 1.2em;margin:0.8em 0 1.2em 0;color:#243B53;font-size:1.02em;'
+          f'line-height:1.55;max-width:60em;"><div style="font-weight:700;font-size:1.15em;color:{border};'
+          f'margin-bottom:0.35em;">✔ {html.escape(title or t("common.what_to_do"))}</div>'
+          f'<ol style="margin:0;padding-left:1.4em;">{items}</ol></div>')
+
+
+def title(key: str, **fields: Any) -> None:
+    """The report's title (``<key>.title``) and its one-paragraph introduction (``<key>.intro``,
+    filled with ``fields``)."""
+    intro = f"{key}.intro"
+    para = (f'<p style="{_FONT}max-width:60em;color:#334E68;">{_inline_markup(t(intro, **fields))}</p>'
+            if intro in i18n.MESSAGES else "")
+    _html(f'<h1 class="sl-title" style="{_FONT}">{html.escape(t(key + ".title"))}</h1>{para}')
+
+
+def section(key: str, **fields: Any) -> None:
+    """A section heading (``<key>.title``) and, when the catalogue has one, its explanation
+    (``<key>.text``, ``**bold**`` allowed), in the report's language."""
+    text = f"{key}.text"
+    para = (f'<p style="{_FONT}max-width:60em;color:#334E68;line-height:1.5;">'
+            f"{_inline_markup(t(text, **fields))}</p>" if text in i18n.MESSAGES else "")
+    _html(f'<h2 class="sl-section" style="{_FONT}">{html.escape(t(key + ".title", **fields))}</h2>{para}')
+
+
+class appendix:
+    """``with report.appendix(): ...``: everything displayed inside goes into one collapsed
+    "For analysts" section (an HTML ``<details>`` element, closed by default, that survives the
+    offline export because it is a single output)."""
+
+    def __enter__(self) -> "appendix":
+        global _capture
+        self._outer, _capture = _capture, []
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _capture
+        body, _capture = "".join(_capture or []), self._outer
+        if exc[0] is not None:
+            return
+        _html(f'<details class="sl-appendix" style="{_FONT}margin:2em 0 1em 0;border-top:2px solid #D9E2EC;'
+              f'padding-top:0.6em;max-width:70em;"><summary style="cursor:pointer;font-weight:700;'
+              f'font-size:1.15em;color:#334E68;">{html.escape(t("common.analyst_appendix"))}'
+              f'<span style="font-weight:400;font-size:0.8em;color:#829AB1;margin-left:0.8em;">'
+              f'{html.escape(t("common.analyst_appendix_hint"))}</span></summary>{body}</details>')
 
 
 def note(text: str, title: str | None = None) -> None:
@@ -114,15 +177,16 @@ def note(text: str, title: str | None = None) -> None:
     _html(_box_html("note", title, [text]))
 
 
-def warnings_box(warnings: Iterable[str] | None, title: str = "Data warnings", max_items: int = 15) -> None:
+def warnings_box(warnings: Iterable[str] | None, title: str | None = None, max_items: int = 15) -> None:
     """Show data warnings (e.g. ``dataset.warnings``) in an amber box, or a green "no issues" box."""
+    title = title or t("common.data_warnings")
     warnings = [str(w) for w in (warnings or [])]
     if not warnings:
-        _html(_box_html("ok", "Data checks passed", ["No data warnings: every table met the data contract."]))
+        _html(_box_html("ok", t("common.data_ok_title"), [t("common.data_ok")]))
         return
     shown = warnings[:max_items]
     if len(warnings) > max_items:
-        shown.append(f"… and {len(warnings) - max_items} more (see the executed notebook).")
+        shown.append(t("common.more_warnings", n=len(warnings) - max_items))
     n = len(warnings)
     _html(_box_html("warning", f"{title} ({n})", shown, icon="⚠ "))
 
@@ -134,7 +198,7 @@ def fmt_value(v: Any, precision: int = 1) -> str:
     if v is None or (isinstance(v, Real) and not math.isfinite(float(v))):
         return "–"
     if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
+        return t("common.yes") if v else t("common.no")
     if isinstance(v, Integral):
         return f"{int(v):,}"
     x = float(v)
@@ -207,7 +271,10 @@ def table(
     global _table_counter
     _table_counter += 1
     n = len(df)
-    shown = df.head(max_rows)
+    shown = df.head(max_rows).copy()
+    for c in shown.columns:  # data names (provinces, regions, tiers) in the reader's language
+        if shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c]):
+            shown[c] = shown[c].map(i18n.name)
     if percent is None:
         percent = [c for c in shown.columns if str(c).endswith("share")]
     formats: dict[Any, Any] = {}
@@ -216,7 +283,7 @@ def table(
         if c in percent:
             formats[c] = lambda x, p=max(precision - 1, 0): "–" if pd.isna(x) else f"{x * 100:.{p}f}%"
         elif pd.api.types.is_bool_dtype(s):
-            formats[c] = lambda x: "–" if pd.isna(x) else ("yes" if x else "no")
+            formats[c] = lambda x: "–" if pd.isna(x) else (t("common.yes") if x else t("common.no"))
         elif pd.api.types.is_integer_dtype(s):
             formats[c] = lambda x: "–" if pd.isna(x) else f"{int(x):,}"
         elif pd.api.types.is_float_dtype(s):
@@ -237,6 +304,9 @@ def table(
     text_cols = [c for c in shown.columns if c not in num_cols]
     if text_cols:
         styler.set_properties(subset=text_cols, **{"text-align": "left"})
+        short = [c for c in text_cols if shown[c].astype(str).str.len().max() <= 16]
+        if short:  # names and short labels stay on one line (no one-character-per-line CJK wrapping)
+            styler.set_properties(subset=short, **{"white-space": "nowrap"})
     if num_cols:
         styler.set_properties(subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     styler.set_table_styles([
@@ -245,16 +315,17 @@ def table(
         {"selector": "caption", "props": "caption-side:top;text-align:left;font-weight:700;font-size:1.05em;"
                                          "padding:0 0 0.4em 0;color:#102A43;"},
         {"selector": "th", "props": "background:#F0F4F8;color:#334E68;font-weight:600;text-align:left;"
-                                    "padding:0.45em 0.8em;border-bottom:2px solid #BCCCDC;"},
+                                    "padding:0.45em 0.8em;border-bottom:2px solid #BCCCDC;min-width:4.5em;"
+                                    "vertical-align:bottom;"},
         {"selector": "td", "props": "padding:0.4em 0.8em;border-bottom:1px solid #E4E7EB;"},
         {"selector": "tbody tr:nth-child(even)", "props": "background:#FAFBFC;"},
     ])
     if caption:
         styler.set_caption(html.escape(caption))
-    markup = styler.to_html()
+    markup = f'<div class="sl-table" style="overflow-x:auto;max-width:100%;">{styler.to_html()}</div>'
     if n > max_rows:
         markup += (f'<div style="{_FONT}font-size:0.82em;color:#829AB1;margin:-0.6em 0 1em 0;">'
-                   f"showing {max_rows:,} of {n:,} rows</div>")
+                   f"{html.escape(t('common.rows_shown', shown=max_rows, total=n))}</div>")
     _html(markup)
 
 
@@ -275,14 +346,20 @@ def show(fig, caption: str | None = None, dpi: int | None = None) -> None:
     data = figure_png(fig, dpi)
     titles = [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
               + [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center")] if t]
-    alt = caption or "; ".join(dict.fromkeys(titles)) or "chart"
+    alt = caption or "; ".join(dict.fromkeys(titles)) or t("common.chart")
     try:
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # if it came from pyplot, stop the inline backend from showing it again
     except Exception:  # pragma: no cover
         pass
-    _display(Image(data=data, format="png", alt=alt))
+    if _capture is not None:
+        import base64
+
+        _html(f'<img src="data:image/png;base64,{base64.b64encode(data).decode()}" alt="{html.escape(alt)}" '
+              'style="max-width:100%;">')
+    else:
+        _display(Image(data=data, format="png", alt=alt))
     if caption:
         _html(f'<div style="{_FONT}font-size:0.88em;color:#627D98;margin:-0.2em 0 1.2em 0;max-width:60em;">'
               f"{_inline_markup(caption)}</div>")

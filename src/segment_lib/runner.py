@@ -22,6 +22,10 @@ the same tiers.  Parameters injected into every notebook (its ``parameters`` cel
 - ``metrics_path``: where ``report.record_metrics`` writes that notebook's numbers;
 - ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
+The notebooks are independent, so they execute side by side (``jobs``: one per usable core by
+default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); the
+published files do not depend on the order.
+
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
 into place only when every notebook succeeded, so a failure leaves the previous report intact
 and raises :class:`~segment_lib.errors.NotebookExecutionError` naming the notebook and cell.
@@ -48,7 +52,8 @@ from typing import Any
 
 import nbformat
 
-from . import __version__
+from . import __version__, notebook_pool
+from .i18n import t
 from .errors import ConfigError, NotebookExecutionError
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -138,10 +143,17 @@ def notebook_parameters(nb_path: Path, config_path: Path, metrics_path: Path | N
 # Executing
 # --------------------------------------------------------------------------------------------
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @contextlib.contextmanager
-def _kernel_env(language: str | None = None) -> Iterator[None]:
-    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start."""
+def _kernel_env(language: str | None = None, threads: int | None = None) -> Iterator[None]:
+    """Fixed hash seed (set/dict-of-str order) and the report language for kernels we start;
+    ``threads``: OpenMP / BLAS threads per kernel when kernels run side by side (unless the
+    user set them)."""
     keys = {"PYTHONHASHSEED": "0"}
+    if threads:
+        keys.update({v: str(threads) for v in _THREAD_VARS})
     old = {k: os.environ.get(k) for k in [*keys, "SEGMENT_LIB_LANGUAGE"]}
     for k, v in keys.items():
         os.environ.setdefault(k, v)
@@ -176,19 +188,26 @@ def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
     ``language`` ("en" or "zh") is handed to the kernel as ``SEGMENT_LIB_LANGUAGE`` and decides the
     language of chart labels (:func:`segment_lib.plots.label`).
     """
+    with _kernel_env(language):
+        return _execute(nb_path, out_path, parameters, cwd, timeout)
+
+
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Path | None,
+             timeout: int | None) -> nbformat.NotebookNode:
+    """:func:`execute_notebook` without touching the environment (the caller set it up once:
+    several of these run at the same time in :func:`run_reports`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     name = nb_path.stem
     try:
-        with _kernel_env(language):
-            return pm.execute_notebook(
-                str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
-                cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
-                execution_timeout=timeout,
-                # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        return pm.execute_notebook(
+            str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
+            cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
+            execution_timeout=timeout,
+            # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)
         first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
@@ -247,10 +266,12 @@ def _report_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_html: str,
-                files: Sequence[dict[str, Any]] = ()) -> str:
+                files: Sequence[dict[str, Any]] = (), back_text: str = "← All reports", lang: str = "en") -> str:
     """Offline HTML of an executed notebook with code and prompts hidden.
 
-    ``files``: take-away files of the run linked at the top (``{"file", "label"}``, relative paths)."""
+    ``files``: take-away files of the run linked at the top (``{"file", "label"}``, relative paths);
+    ``back_text``: the link to the index; ``lang``: the page's ``lang`` attribute (browsers then pick
+    Chinese fonts for zh)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -262,14 +283,16 @@ def export_html(nb: nbformat.NotebookNode, name: str, run_label: str, footer_htm
         exclude_output_prompt=True,
         embed_images=True,
         anchor_link_text="",
+        language_code=lang if lang in ("en", "zh") else "en",
     )
     resources = {
         "metadata": {"name": name},
         "sl_css": (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
         "sl_run_label": run_label,
         "sl_footer": footer_html,
+        "sl_back": back_text,
         "sl_files": list(files),
-        "sl_files_title": _files_title(),
+        "sl_files_title": _files_title(lang),
     }
     body, _ = exporter.from_notebook_node(_report_notebook(nb), resources=resources)
     body = _REMOTE_TAG.sub("", body)  # belt and braces: the template already loads nothing remote
@@ -295,8 +318,16 @@ def _load_runs(reports_dir: Path) -> list[dict[str, Any]]:
 _SECTION_PREFIXES = ("overview_", "tiering_", "regions_", "rebalance_")
 
 
-def _metric_label(key: str) -> str:
-    """``tiering_n_customers`` -> "customers": no section prefix, no ``n_``, spaces for underscores."""
+_MONEY_METRICS = ("revenue_12m", "rebalance_moved_revenue")
+
+
+def _metric_label(key: str, language: str | None = None) -> str:
+    """The plain label (with units) of a headline metric in ``language`` (``index.metric.<key>`` of
+    :mod:`segment_lib.i18n`); other keys: no section prefix, no ``n_``, spaces for underscores."""
+    from . import i18n
+
+    if f"index.metric.{key}" in i18n.MESSAGES:
+        return i18n.t(f"index.metric.{key}", lang=language if language in i18n.LANGUAGES else "en")
     for p in _SECTION_PREFIXES:
         if key.startswith(p):
             key = key[len(p):]
@@ -310,9 +341,15 @@ def _is_share(key: str) -> bool:
     return any(w in key for w in ("share", "percentile", "growth", "pct"))
 
 
-def _metric_value(v: Any, key: str = "") -> str:
+def _metric_value(v: Any, key: str = "", language: str | None = None, currency: str | None = None) -> str:
+    from . import i18n
+    from .fmt import money_text
     from .report import fmt_pct, fmt_value
 
+    if key in _MONEY_METRICS and isinstance(v, (int, float)):
+        return money_text(v, currency or "CNY", lang=language if language in i18n.LANGUAGES else "en")
+    if isinstance(v, str):
+        return str(i18n.name(v, language if language in i18n.LANGUAGES else "en"))
     if isinstance(v, float) and _is_share(key):
         s = fmt_pct(v, 1 if abs(v) < 0.1 else 0)
         return ("+" + s) if "growth" in key and v > 0 else s
@@ -369,6 +406,7 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["metric_label"] = _metric_label
+    env.filters["t"] = lambda key, lang=None: t(key, lang if lang in ("en", "zh") else "en")
     env.filters["metric_value"] = _metric_value
     env.filters["headline"] = headline_metrics
     env.filters["param_value"] = _param_value
@@ -442,6 +480,7 @@ def run_reports(
     reports_dir: str | os.PathLike | None = None,
     timeout: int | None = None,
     as_of: str | None = None,
+    jobs: int | None = None,
 ) -> Path:
     """Execute the report notebooks for ``config_path`` and publish them; returns the run folder.
 
@@ -453,6 +492,9 @@ def run_reports(
     ``timeout``: seconds allowed per cell (None = no limit).
     ``as_of``: the analysis date (``YYYY-MM-DD``), overriding the config's (e.g. quarterly re-runs);
     transactions and interactions dated after it are left out (``data.future_dates: drop``).
+    ``jobs``: notebooks executed at the same time (None: ``$SEGMENT_LIB_JOBS``, else one per core,
+    at most one per notebook).  The notebooks of a run are independent (each reads the saved
+    context and writes its own files), so the published reports do not depend on ``jobs``.
     """
     from . import export, history, pipeline
     from .config import load_config
@@ -510,29 +552,25 @@ def run_reports(
             progress(f"features and tiers: {len(ctx.features):,} customers, {ctx.tiers.source} "
                      f"({timings['context']:.1f}s)")
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
-        metrics: dict[str, Any] = {}
-        executed: dict[str, nbformat.NotebookNode] = {}
-        for i, name in enumerate(names, 1):
-            progress(f"notebook {i}/{len(names)}: {name} …")
-            t0 = time.perf_counter()
-            nb_path = nb_dir / f"{name}.ipynb"
-            mpath = build / "_metrics" / f"{name}.json"
-            params = notebook_parameters(nb_path, config_path, mpath, context_path, as_of)
-            try:
-                executed[name] = execute_notebook(nb_path, build / f"{name}.ipynb", params, cwd=nb_dir,
-                                                  timeout=timeout, language=cfg.reports.language)
-            except NotebookExecutionError as exc:
-                failed = out_root / f".failed-{run}"
-                shutil.rmtree(failed, ignore_errors=True)
-                failed.mkdir()
-                if (build / f"{name}.ipynb").exists():
-                    shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
-                    exc.args = (f"{exc.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
+        n_jobs = notebook_pool.jobs_for(jobs, len(names))
+        expected = notebook_pool.expected_seconds(out_root / run / "run.json")
+        executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
+                                             cfg.reports.language, n_jobs, expected, timings, progress)
+        failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
+        if failure is not None:
+            name = failure.notebook
+            failed = out_root / f".failed-{run}"
+            shutil.rmtree(failed, ignore_errors=True)
+            failed.mkdir()
+            if (build / f"{name}.ipynb").exists():
+                shutil.copy2(build / f"{name}.ipynb", failed / f"{name}.ipynb")
+                failure.args = (f"{failure.args[0]} (executed notebook kept in {failed / (name + '.ipynb')}; "
                                 f"previous report left unchanged)",)
-                raise
+            raise failure
+        metrics: dict[str, Any] = {}
+        for name in names:
+            mpath = build / "_metrics" / f"{name}.json"
             metrics[name] = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
-            timings[name] = time.perf_counter() - t0
-            progress(f"  {name} done in {timings[name]:.1f}s")
 
         shutil.rmtree(build / "_metrics")
         shutil.rmtree(build / "_context", ignore_errors=True)
@@ -550,10 +588,14 @@ def run_reports(
         for name in names:
             nb = executed[name]
             title = _notebook_title(nb) or name
-            footer = _footer([("generated", now), ("segment_lib", __version__), ("run", run),
-                              ("execution time", f"{timings[name]:.1f}s"), ("config", str(config_path))])
+            lang = cfg.reports.language
+            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
+                              (t("common.footer.run", lang), run),
+                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
+                              (t("common.footer.config", lang), str(config_path))])
             links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
-            page = export_html(nb, name, f"{cfg.title} · run '{run}'", footer, files=links)
+            page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
+                               files=links, back_text=t("common.back", lang), lang=lang)
             bad = remote_resources(page)
             if bad:  # pragma: no cover - guarded by the template and the substitution above
                 raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
@@ -568,12 +610,13 @@ def run_reports(
             "config": config_path.name,
             "as_of": None if dataset.as_of is None else str(pd_date(dataset.as_of)),
             "current_split": dataset.current_split,
+            "language": cfg.reports.language,
+            "currency": cfg.reports.currency,
             "params": cfg.params.to_dict(),
             "data": _data_summary(dataset),
             "warnings": list(dataset.warnings),
             "reports": reports,
             "skipped": skipped,
-            "language": cfg.reports.language,
             "files": [{"file": f"{run}/{f['file']}", "label": f["label"]} for f in files],
             "volatile": {"generated": now, "seconds": round(time.perf_counter() - started, 1),
                          "notebook_seconds": {k: round(v, 1) for k, v in timings.items()},
@@ -605,10 +648,15 @@ def pd_date(ts) -> str:
 
 
 def _notebook_title(nb: nbformat.NotebookNode) -> str | None:
-    """The first Markdown ``# heading`` of the notebook."""
+    """The first Markdown ``# heading`` of the notebook, or the first ``<h1>`` a cell displayed
+    (``report.title``)."""
     for c in nb.cells:
         if c.cell_type == "markdown":
             for line in c.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
+        for o in c.get("outputs", []) if c.cell_type == "code" else []:
+            m = re.search(r"<h1\b[^>]*>(.*?)</h1>", str(o.get("data", {}).get("text/html", "")), re.S)
+            if m:
+                return html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip()
     return None

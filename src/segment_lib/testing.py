@@ -22,7 +22,7 @@ _cache: dict[tuple, Path] = {}
 
 
 def small_config(base: Path, n_customers: int = SMALL_N, seed: int = SMALL_SEED,
-                 reports_dir: Path | None = None) -> Path:
+                 reports_dir: Path | None = None, language: str | None = None) -> Path:
     """Write a demo of ``n_customers`` into ``base/data`` and a config for it; returns the config path.
 
     The config is ``config/demo.yaml`` with the data folder, reports folder and demo size changed.
@@ -38,11 +38,16 @@ def small_config(base: Path, n_customers: int = SMALL_N, seed: int = SMALL_SEED,
     raw["reports"]["dir"] = str(reports_dir or base / "reports")
     raw["demo"] = {"n_customers": n_customers, "seed": seed}
     cfg = base / "config.yaml"
+    if language:  # the same data, reports in another language (its own config and reports folder)
+        raw["reports"]["language"] = language
+        raw["reports"]["dir"] = str(base / f"reports_{language}")
+        raw["run_name"] = f"{raw['run_name']}_{language}"
+        cfg = base / f"config_{language}.yaml"
     cfg.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return cfg
 
 
-def small_reports(base: Path, notebooks: list[str] | None = None) -> Path:
+def small_reports(base: Path, notebooks: list[str] | None = None, language: str | None = None) -> Path:
     """Run every notebook in ``notebooks/`` (or ``notebooks``) on the small demo; cached per process.
 
     Returns the run folder (``<base>/reports/demo``).
@@ -50,9 +55,9 @@ def small_reports(base: Path, notebooks: list[str] | None = None) -> Path:
     from .runner import available_notebooks, run_reports
 
     names = tuple(notebooks or available_notebooks(NOTEBOOKS_DIR))
-    key = (str(base), names)
+    key = (str(base), names, language)
     if key not in _cache:
-        cfg = small_config(base)
+        cfg = small_config(base, language=language)
         timeout = int(os.environ.get("SEGMENT_LIB_CELL_TIMEOUT", "900"))
         _cache[key] = run_reports(cfg, notebooks=list(names), notebooks_dir=NOTEBOOKS_DIR, timeout=timeout)
     return _cache[key]

@@ -91,3 +91,35 @@ def test_maps_render_from_boundaries(small_run, tmp_path):
             probe.unlink()
         m = re.search(r'data-probe-images="(\d+)"[^>]*data-probe-broken="(\d+)"', dom)
         assert m and m.group(1) == "1" and m.group(2) == "0", f"{name}: map '{title}' missing or broken"
+
+
+# --- Chinese reports (one zh run, small_run_zh): glyphs, "What to do" first, appendix collapsed ---
+# Draws "行" and "一" on a canvas in the page's font: real glyphs differ, missing-glyph boxes do not.
+ZH_PROBE = """<script>
+window.addEventListener('load', function () {
+  function ink(ch) {
+    var c = document.createElement('canvas'); c.width = 40; c.height = 40;
+    var x = c.getContext('2d'); x.font = '28px ' + getComputedStyle(document.body).fontFamily;
+    x.fillText(ch, 4, 32); return Array.prototype.join.call(x.getImageData(0, 0, 40, 40).data, '');
+  }
+  var first = document.querySelector('.sl-actions, .sl-section');
+  var det = document.querySelector('details.sl-appendix');
+  document.body.setAttribute('data-probe', [ink('行') !== ink('一') ? 'glyphs' : 'tofu',
+    first && first.classList.contains('sl-actions') ? 'actions-first' : 'actions-not-first',
+    det && !det.open && det.offsetHeight < det.querySelector('summary').offsetHeight + 40
+      ? 'collapsed' : 'open'].join(' '));
+});
+</script>"""
+
+
+def test_chinese_reports_render(small_run_zh, tmp_path):
+    for page in sorted(small_run_zh.glob("*.html")):
+        probe = page.with_name(f".probe-{page.name}")
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", ZH_PROBE + "</body>"), encoding="utf-8")
+        try:
+            dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout
+        finally:
+            probe.unlink()
+        m = re.search(r'data-probe="([^"]*)"', dom)
+        assert m, f"{page.name}: probe did not run"
+        assert m.group(1) == "glyphs actions-first collapsed", f"{page.name}: {m.group(1)}"

@@ -277,7 +277,7 @@ def test_compare_splits_and_score():
 def test_findings_put_overloaded_region_first():
     lines = regions.region_findings(_ev())
     assert lines[0].startswith("**S**")
-    assert "1.2× capacity" in lines[0]
+    assert "1.20× capacity" in lines[0]
 
 
 # --- demo data ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_report_tables_compact_intervals_and_money():
     t = regions.region_report_table(ev)
     s = regions.service_report_table(ev)
     assert list(t["Region"]) == list(s["Region"])
-    cells = [v for c in ("CSAT, 1–5", "NPS") for v in t[c]] + [v for c in s.columns[1:] for v in s[c]]
+    cells = [v for c in ("Satisfaction, 1–5", "NPS") for v in t[c]] + [v for c in s.columns[1:] for v in s[c]]
     for v in cells:
         if v != "–":
             assert " " not in v, v  # only no-break spaces: never wraps inside a cell

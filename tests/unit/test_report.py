@@ -60,6 +60,7 @@ def test_fonts_and_label(monkeypatch):
     name = plots.setup_fonts()
     assert plots.CJK_AVAILABLE == (name is not None)
     monkeypatch.delenv("SEGMENT_LIB_LANGUAGE", raising=False)
+    plots.set_language(None)  # an earlier report opened in this process may have set its config's language
     assert plots.language() == "en"  # English by default, like the reports' narrative
     assert plots.label("区域", "Region") == "Region"
     monkeypatch.setenv("SEGMENT_LIB_LANGUAGE", "zh")  # what the runner sets from reports.language

@@ -19,6 +19,19 @@ def _is_text(s: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(s.dtype) or s.dtype == object
 
 
+def _needs_cleaning(a, id_fix: bool) -> bool:
+    """True when some text of ``a`` has white space at an end, is empty, or (ids) looks like ``12.0``.
+
+    Length comparisons on Arrow buffers (about 2x faster than one regular expression over 10M ids)."""
+    n = pc.binary_length(a)
+    if pc.any(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(a)), n)).as_py():
+        return True
+    if pc.any(pc.equal(n, 0)).as_py():
+        return True
+    return bool(id_fix and pc.any(pc.match_substring(a, ".0")).as_py()
+                and pc.any(pc.match_substring_regex(a, pattern=r"^-?\d+\.0+$")).as_py())
+
+
 def _to_text(s: pd.Series, is_id: bool) -> pd.Series:
     """To pandas ``string``; integral floats print without '.0'; whitespace stripped; '' -> NA."""
     if pd.api.types.is_float_dtype(s.dtype):
@@ -31,8 +44,12 @@ def _to_text(s: pd.Series, is_id: bool) -> pd.Series:
         t = s.astype("string")
     if isinstance(t.array, pd.arrays.ArrowStringArray):
         # the same steps in Arrow compute: ~4x faster than the .str accessors on 10M ids
-        a = pc.utf8_trim_whitespace(pa.array(t.array))
-        if is_id and _is_text(s):
+        a = pa.array(t.array)
+        id_fix = is_id and _is_text(s)
+        if not _needs_cleaning(a, id_fix):  # clean already (the usual case): one scan, no copies
+            return t if t.index is s.index else pd.Series(t.array, index=s.index)
+        a = pc.utf8_trim_whitespace(a)
+        if id_fix:
             a = pc.replace_substring_regex(a, pattern=r"^(-?\d+)\.0+$", replacement=r"\1")
         a = pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a)
         return pd.Series(pd.array(a, dtype="string"), index=s.index)

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import index_of
 from ..contract import DTYPES, TABLES, TableSpec
 from ..errors import DataContractError
 from .convert import _to_bool, _to_date, _to_float, _to_text
@@ -295,6 +296,10 @@ def _check_future(
 def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     """``s.isin(values)`` that stays fast on Arrow strings when ``values`` is long and repetitive
     (pandas hashes every duplicate there: 1M repeated ids take seconds, their uniques milliseconds)."""
+    if isinstance(s.array, pd.arrays.ArrowStringArray) and isinstance(values.array, pd.arrays.ArrowStringArray):
+        # both Arrow strings: one hash lookup on the buffers, no pd.unique of the targets; the codes
+        # are cached (segment_lib._arrow), so features and regions reuse this lookup
+        return pd.Series(index_of(s, values) >= 0, index=s.index, dtype=bool)
     uniq = pd.unique(values.dropna())
     if isinstance(s.dtype, pd.StringDtype) and isinstance(s.array, pd.arrays.ArrowStringArray):
         # Arrow's is_in is ~3x faster than pandas' isin on Arrow strings (10M ids: 1.7 s vs 5.7 s)

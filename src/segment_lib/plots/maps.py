@@ -128,11 +128,19 @@ def unit_name(uid: str, name: str | None = None) -> str:
     return str(name) if name and label("zh", "en") == "zh" else str(name or uid) if name and name.isascii() else str(uid)
 
 
+def region_name(region: Any) -> str:
+    """A region's name in the report's language (built-in and configured names of
+    :func:`segment_lib.i18n.name`; English when no CJK font is installed)."""
+    from ..i18n import name
+
+    return label(str(name(str(region), "zh")), str(name(str(region), "en")))
+
+
 def legend_patches(colors: Mapping[str, Any]) -> list:
     """Legend handles: one filled square per region."""
     from matplotlib.patches import Patch
 
-    return [Patch(facecolor=c, edgecolor="white", label=str(r)) for r, c in colors.items()]
+    return [Patch(facecolor=c, edgecolor="white", label=region_name(r)) for r, c in colors.items()]
 
 
 def no_data_color() -> str:

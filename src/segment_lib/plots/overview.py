@@ -9,14 +9,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import ACCENT, COMPACT, NEUTRAL, PERCENT, PRIMARY, TEXT, THOUSANDS, label, new_figure
+from .. import i18n
+from ..fmt import money_axis
+from . import ACCENT, NEUTRAL, PERCENT, PRIMARY, TEXT, THOUSANDS, label, new_figure
 
 
 def _count_bars(counts: pd.DataFrame, group_col: str, title: str, xlabel: str, max_bars: int = 15) -> Figure:
     df = counts.head(max_bars).iloc[::-1]  # largest at the top
     height = max(2.6, 0.38 * len(df) + 1.3)
     fig, ax = new_figure(figsize=(8.0, height))
-    bars = ax.barh(df[group_col].astype(str), df["customers"], color=PRIMARY, height=0.65)
+    bars = ax.barh([str(i18n.name(v)) for v in df[group_col]], df["customers"], color=PRIMARY, height=0.65)
     top = float(df["customers"].max()) if len(df) else 1.0
     for bar, n, share in zip(bars, df["customers"], df["share"]):
         ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
@@ -27,7 +29,7 @@ def _count_bars(counts: pd.DataFrame, group_col: str, title: str, xlabel: str, m
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     if len(counts) > max_bars:
-        ax.text(1.0, -0.02, f"showing largest {max_bars} of {len(counts)}", transform=ax.transAxes,
+        ax.text(1.0, -0.02, label(f"仅显示最大的 {max_bars} 个(共 {len(counts)} 个)", f"showing largest {max_bars} of {len(counts)}"), transform=ax.transAxes,
                 ha="right", va="top", fontsize=8, color=NEUTRAL)
     return fig
 
@@ -91,7 +93,7 @@ def monthly_revenue(monthly: pd.DataFrame) -> Figure:
     if len(rev) >= 3:
         ma = pd.Series(rev).rolling(3).mean()
         ax.plot(months, ma, color=ACCENT, label=label("3个月移动平均", "3-month average"))
-    ax.yaxis.set_major_formatter(COMPACT)
+    ax.yaxis.set_major_formatter(money_axis)
     ax.grid(axis="x", visible=False)
     ax.set_title(label("月度收入", "Revenue per month"))
     ax.set_ylabel(label("净收入", "net revenue"))

@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..boundaries import UnitShapes, unit_shapes
+from ..i18n import name as _name
 from ..params import DEFAULT_TOLERANCE
 from . import BAD, NEUTRAL, PALETTE, PERCENT, PRIMARY, TEXT, label, maps, new_figure
 
@@ -67,19 +68,20 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     for r in regions:
         m = (u["region_id"] == r).to_numpy()
         ax.scatter(u.loc[m, "lon"], u.loc[m, "lat"], s=size[m], color=colors[r], alpha=0.75,
-                   edgecolor="white", linewidth=0.8, zorder=2, label=r)
+                   edgecolor="white", linewidth=0.8, zorder=2, label=_name(r))
     un = u["region_id"].isna().to_numpy()
     if un.any():
         ax.scatter(u.loc[un, "lon"], u.loc[un, "lat"], s=60, marker="x", color=BAD, zorder=3,
                    label=label("未分配", "unassigned"))
     if annotate_units and len(u) <= 60:
         for _, row in u.iterrows():
-            ax.annotate(str(row["geo_unit_id"]), (row["lon"], row["lat"]), fontsize=7, color=TEXT,
+            ax.annotate(str(_name(row["geo_unit_id"])), (row["lon"], row["lat"]), fontsize=7, color=TEXT,
                         ha="center", va="center", zorder=4)
     for r in regions:
         if r in geom.index and np.isfinite(geom.loc[r, "centre_lat"]):
             lr = load.get(r, np.nan)
-            txt = f"{r}\n{lr:.2f}×" if np.isfinite(lr) else (f"{r}\n" + label("无销售", "no reps") if np.isposinf(lr) else r)
+            txt = f"{_name(r)}\n{lr:.2f}×" if np.isfinite(lr) else (
+                f"{_name(r)}\n" + label("无销售", "no reps") if np.isposinf(lr) else _name(r))
             ax.annotate(txt, (geom.loc[r, "centre_lon"], geom.loc[r, "centre_lat"]), xytext=(0, 16),
                         textcoords="offset points", ha="center", fontsize=10, fontweight="bold",
                         color=BAD if np.isfinite(lr) and lr > 1 + evaluation.params.get("tolerance", DEFAULT_TOLERANCE) else TEXT,
@@ -88,7 +90,8 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     ax.set_xlabel(label("经度", "longitude"))
     ax.set_ylabel(label("纬度", "latitude"))
     ax.set_title(label(f"区域划分：{evaluation.split}（圆点大小 = 客户数，标签 = 负载/产能）",
-                       f"Regions of split '{evaluation.split}' (dot size = customers, label = load / capacity)"))
+                       f"Regions of split '{evaluation.split}' (dot size = customers, label = load / capacity)"),
+                 fontsize=11)
     ax.legend(loc="lower right", fontsize=8, markerscale=0.4, ncols=2)
     return fig
 
@@ -112,7 +115,7 @@ def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
         out = []
         for r, (x, y, _a) in points:
             v = values.get(r, np.nan)
-            txt = f"{r}\n{fmt(v)}" if np.isfinite(v) else str(r)
+            txt = f"{maps.region_name(r)}\n{fmt(v)}" if np.isfinite(v) else maps.region_name(r)
             out.append({"x": x, "y": y, "text": txt, "kw": {"fontsize": 10, "fontweight": "bold",
                                                               "color": color_of(v),
                                                               "bbox": {**box, "ec": colors[r]}}})
@@ -158,7 +161,7 @@ def load_vs_capacity(evaluation) -> Figure:
         ax.text(max(vals[i], rl.max() if len(rl) else 0) + 0.03, i, txt, va="center", fontsize=9, color=TEXT)
     ax.axvline(1.0, color=TEXT, lw=1.2, ls="--")
     ax.text(1.0, len(pr) - 0.4, label(" 满负荷", " capacity"), fontsize=8, color=TEXT, va="bottom")
-    ax.set_yticks(y, pr["region_id"].astype(str))
+    ax.set_yticks(y, [str(_name(v)) for v in pr["region_id"]])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(label("负载 / 产能（按客户层级加权）", "workload / capacity (tier-weighted accounts)"))
     ax.set_title(label("各区域负载与产能（点 = 每位销售）", "Workload vs capacity per region (dots = reps)"))
@@ -184,7 +187,7 @@ def satisfaction_vs_load(evaluation, outcome: str = "csat") -> Figure:
     for r in regions:
         m = d["region_id"].astype(str) == r
         ax.scatter(d.loc[m, "load_ratio"], d.loc[m, ycol], s=15 + 120 * d.loc[m, nlab] / nmax,
-                   color=colors[r], alpha=0.8, edgecolor="white", label=r)
+                   color=colors[r], alpha=0.8, edgecolor="white", label=_name(r))
     eff = evaluation.effects
     key = "csat" if outcome == "csat" else "first_response"
     if len(eff) and (eff["outcome"] == key).any() and len(d):
@@ -200,7 +203,6 @@ def satisfaction_vs_load(evaluation, outcome: str = "csat") -> Figure:
             f = lambda b: y0 * np.exp(b * (xs - x0))  # noqa: E731
         ax.fill_between(xs, f(e["ci_low"]), f(e["ci_high"]), color=TEXT, alpha=0.12, lw=0)
         ax.plot(xs, f(e["estimate"]), color=TEXT, lw=2)
-        ax.text(0.01, 0.02, e["sentence"], transform=ax.transAxes, fontsize=8, color=TEXT, va="bottom", wrap=True)
     ax.axvline(1.0, color=NEUTRAL, lw=1, ls="--")
     ax.set_xlabel(label("销售负载 / 产能", "rep load / capacity"))
     if outcome == "csat":
@@ -219,7 +221,7 @@ def split_comparison(comparison: pd.DataFrame) -> Figure:
     c = comparison.iloc[::-1]
     panels = [
         ("score", label("综合得分 (越高越好)", "score (higher = better)"), None),
-        ("rep_load_cv", label("销售负载离散度 CV", "rep load CV"), None),
+        ("rep_load_cv", label("销售负载差异", "rep load spread"), None),
         ("share_reps_over_capacity", label("超负荷销售占比", "reps over capacity"), PERCENT),
         ("region_load_max", label("最忙区域 负载/产能", "busiest region load"), None),
         ("share_moved", label("变动客户占比", "customers moved"), PERCENT),
@@ -244,6 +246,6 @@ def split_comparison(comparison: pd.DataFrame) -> Figure:
         ax.set_xlim(0, hi * 1.35 if hi > 0 else 1)
         if col == "region_load_max":
             ax.axvline(1.0, color=TEXT, lw=1, ls="--")
-    axes[0].set_yticks(y, c["split"].astype(str))
+    axes[0].set_yticks(y, [str(_name(v)) for v in c["split"]])
     fig.suptitle(label("区域方案对比", "Split comparison"), x=0.01, ha="left", fontweight="bold")
     return fig

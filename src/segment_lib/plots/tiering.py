@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import name as _name
 from . import COMPACT, NEUTRAL, PALETTE, PERCENT, PRIMARY, TEXT, THOUSANDS, TIER_COLORS, label, new_figure
 
 _ZH_TIER_COLORS = {"VIP客户": "VIP", "重点客户": "Key", "普通客户": "Regular", "沉睡客户": "Dormant"}
@@ -96,11 +97,11 @@ def snake_plot(X: pd.DataFrame, tiers: pd.DataFrame,
     x = np.arange(len(feats))
     for tier, row in means.iterrows():
         nm = names.get(tier, str(tier))
-        ax.plot(x, row.to_numpy(), marker="o", color=colors[nm], label=nm)
+        ax.plot(x, row.to_numpy(), marker="o", color=colors[nm], label=_name(nm))
     ax.axhline(0, color=NEUTRAL, linewidth=1)
     ax.set_xticks(x, [pretty.get(f, f) for f in feats])
     ax.set_ylabel(label("标准化均值 (0 = 平均客户)", "standardised mean (0 = average customer)"))
-    ax.set_title(label("各层级客户画像", "Tier profiles (snake plot)"))
+    ax.set_title(label("各层级客户画像", "How each tier buys"))
     ax.legend(loc="best")
     return fig
 
@@ -122,7 +123,7 @@ def pareto_by_tier(X: pd.DataFrame, tiers: pd.DataFrame) -> Figure:
         sel = np.flatnonzero(tt == tier)[::step]
         share = m[t == tier].sum() / total if total > 0 else 0
         ax.scatter(x[sel], y[sel], s=4, color=colors[nm],
-                   label=f"{nm}: {np.mean(t == tier):.0%} " + label("客户", "of customers") + f", {share:.0%} "
+                   label=f"{_name(nm)}: {np.mean(t == tier):.0%} " + label("客户", "of customers") + f", {share:.0%} "
                    + label("收入", "of revenue"))
     ax.plot([0, 1], [0, 1], color=NEUTRAL, linestyle="--", linewidth=1)
     ax.axhline(0.8, color=NEUTRAL, linestyle=":", linewidth=1)
@@ -130,7 +131,7 @@ def pareto_by_tier(X: pd.DataFrame, tiers: pd.DataFrame) -> Figure:
     ax.yaxis.set_major_formatter(PERCENT)
     ax.set_xlabel(label("客户占比 (按消费从高到低)", "share of customers (highest spend first)"))
     ax.set_ylabel(label("累计收入占比", "cumulative share of revenue"))
-    ax.set_title(label("收入集中度 (按层级着色)", "Revenue concentration by tier (Pareto)"))
+    ax.set_title(label("收入集中度 (按层级着色)", "Revenue concentration by tier"))
     ax.legend(loc="lower right", markerscale=4, fontsize=9)
     return fig
 
@@ -148,8 +149,8 @@ def migration_heatmap(counts: pd.DataFrame, title: str | None = None) -> Figure:
             s = shares.iat[i, j]
             ax.text(j, i, f"{int(c.iat[i, j]):,}\n{s:.0%}", ha="center", va="center", fontsize=9,
                     color="white" if s > 0.55 else TEXT)
-    ax.set_xticks(range(c.shape[1]), [str(v) for v in c.columns])
-    ax.set_yticks(range(c.shape[0]), [str(v) for v in c.index])
+    ax.set_xticks(range(c.shape[1]), [str(_name(v)) for v in c.columns])
+    ax.set_yticks(range(c.shape[0]), [str(_name(v)) for v in c.index])
     ax.set_xlabel(label("之后的层级", "tier afterwards"))
     ax.set_ylabel(label("之前的层级", "tier before"))
     ax.set_title(title or label("客户层级迁移", "Tier migration"))
@@ -168,7 +169,7 @@ def rfm_segments_bar(tiers: pd.DataFrame, X: pd.DataFrame | None = None) -> Figu
         rev = rev / rev.sum() if rev.sum() > 0 else rev * 0
     counts = counts.iloc[::-1]
     fig, ax = new_figure(figsize=(8.0, 0.4 * len(counts) + 1.6))
-    bars = ax.barh(counts.index, counts.to_numpy(), color=PRIMARY, height=0.65)
+    bars = ax.barh([str(_name(v)) for v in counts.index], counts.to_numpy(), color=PRIMARY, height=0.65)
     top = float(counts.max()) if len(counts) else 1.0
     for bar, name, n in zip(bars, counts.index, counts.to_numpy()):
         txt = f"{int(n):,} ({n / counts.sum():.0%})"

@@ -402,27 +402,9 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
     return df
 
 
-def comparison_lines(table: pd.DataFrame) -> list[str]:
-    """Plain-language lines for the table of :func:`compare_baselines`."""
-    p, b, k = (table.iloc[i] for i in range(3))
-    lines = [
-        f"The proposed split moves {p['moved_revenue_share']:.1%} of revenue, keeps every region connected and "
-        f"{'within' if p['within_tolerance'] else 'outside'} the band (worst region {p['max_deviation']:.1%} "
-        "from target)."
-    ]
-    verdict = "more" if b["moved_revenue_share"] > p["moved_revenue_share"] else "less"
-    if not np.isfinite(b["moved_revenue_share"]):
-        lines.append(f"Re-clustering the accounts from scratch cannot reach the same balance band here "
-                     f"({str(b['note']).removeprefix('not possible: ')}).")
-    else:
-        lines.append(
-            f"Re-clustering the accounts from scratch to the same balance band moves "
-            f"{b['moved_revenue_share']:.1%} ({verdict} than the proposal), splits {int(b['units_split'] or 0)} "
-            f"provinces between teams and {'keeps' if b['contiguous'] else 'does not keep'} every team's "
-            "provinces connected.")
-    lines.append(
-        f"Plain KMeans of the provinces moves {k['moved_revenue_share']:.1%} but ignores workload: its busiest "
-        f"region is {k['max_deviation']:.0%} away from target — it does not solve the problem, so it is shown "
-        "for reference only."
-    )
-    return lines
+def comparison_lines(table: pd.DataFrame, scale: float = 1.0) -> list[str]:
+    """Plain-language lines for the table of :func:`compare_baselines` (the report's language; see
+    :func:`segment_lib.rebalance.text.comparison_lines`)."""
+    from .text import comparison_lines as lines
+
+    return lines(table, scale)

@@ -15,6 +15,7 @@ from ..errors import ModelInputError
 from ._problem import build_problem
 from .heuristic import match_labels, seed_plan
 from .split import build_assign
+from .text import ensemble_sentences
 
 
 @dataclass
@@ -172,21 +173,7 @@ def run_ensemble(
     current_m = metrics(cur)
     pct = {m: float((samples[m] < current_m[m]).mean()) for m in ("balance", "max_deviation", "cut_edges")}
     current_valid = bool(current_m["max_deviation"] <= epsilon + 1e-12 and p.is_contiguous(cur))
-    sentences = [
-        f"The current split is less balanced than {pct['balance']:.0%} of {len(samples)} valid alternative "
-        f"splits (contiguous, every region within ±{epsilon:.0%} of its capacity-based workload target; "
-        "balance = busiest region's load/capacity over the average, the same measure for all).",
-        f"It is less compact (more boundary edges) than {pct['cut_edges']:.0%} of them.",
-    ]
-    if not current_valid:
-        sentences.append(
-            f"The current split itself is outside that band (worst region {current_m['max_deviation']:+.0%} "
-            "from target), so it would not qualify as a valid alternative."
-        )
-    if len(samples) < steps:
-        # the wall-clock limit is a safety net; a chain cut short by it depends on machine load
-        sentences.append(f"The chain stopped after {len(samples)} of {steps} steps at its time limit "
-                         f"({time_limit:.0f} s); a rerun on a less busy machine may draw more alternatives.")
+    sentences = ensemble_sentences(pct, len(samples), epsilon, current_m, current_valid, steps)
     meta = {"steps": len(samples), "steps_requested": steps, "epsilon": epsilon, "current_valid": current_valid,
             "max_sample_deviation": float(samples["max_deviation"].max()), "seed": seed, "seconds": time.perf_counter() - t0,
             "accepted_moves": int((samples[["balance", "cut_edges"]].diff().abs().sum(axis=1) > 0).sum())}

@@ -54,24 +54,12 @@ class SplitProposal:
     def feasible(self) -> bool:
         return bool(self.regions["within_tolerance"].all() and self.regions["contiguous"].all())
 
-    def summary_lines(self) -> list[str]:
-        """Plain-language lines for a manager summary."""
-        m = self.metrics
-        lines = [
-            f"Workload balance (busiest region vs average, load/capacity): {m['balance_before']:.2f}× today "
-            f"→ {m['balance_after']:.2f}× proposed.",
-            f"{len(self.moves)} geo units change region, carrying {m['moved_accounts']:.0f} accounts and "
-            f"{m['moved_revenue_share']:.1%} of revenue.",
-        ]
-        over = self.regions.loc[self.regions["ratio_before"] > 1.0, "region_id"].tolist()
-        if over:
-            lines.append(f"Over capacity today: {', '.join(map(str, over))}.")
-        if self.feasible:
-            lines.append(f"Every region stays connected and within ±{m['tolerance']:.0%} of its capacity-based target.")
-        else:
-            lines.append(f"The ±{m['tolerance']:.0%} band cannot be met everywhere; this is the closest split found "
-                         f"(worst region {m['max_deviation_after']:+.1%} from target).")
-        return lines
+    def summary_lines(self, total_revenue: float | None = None) -> list[str]:
+        """Plain-language lines for a manager summary (the report's language); moved revenue as a
+        share of ``total_revenue`` when given (see :func:`segment_lib.rebalance.text.proposal_lines`)."""
+        from .text import proposal_lines
+
+        return proposal_lines(self, total_revenue)
 
 
 def _result(p: Problem, assign: np.ndarray, solver: str, status: str, *, bound=None, gap=None,

@@ -33,7 +33,7 @@ from ..params import DEFAULT_TIER_EFFORT
 from .compare import DEFAULT_WEIGHTS, PENALTY_SCALES, compare_splits, composite_score
 from .evaluate import EvaluationOptions, SplitEvaluation, evaluate_split
 from .fairness import DEFAULT_FAIRNESS_WEIGHTS
-from .findings import headline_metrics, region_findings
+from .findings import effect_sentences, headline_metrics, region_findings
 from .prepare import PrepOptions
 from .splits import UNASSIGNED
 from .tables import (
@@ -48,5 +48,5 @@ __all__ = [
     "DEFAULT_FAIRNESS_WEIGHTS", "DEFAULT_TIER_EFFORT", "DEFAULT_WEIGHTS", "PENALTY_SCALES", "UNASSIGNED",
     "EvaluationOptions", "PrepOptions", "SplitEvaluation", "compare_splits", "comparison_report_table",
     "composite_score", "evaluate_split", "fairness_report_table", "headline_metrics", "ownership_report_table",
-    "region_findings", "region_report_table", "service_report_table",
+    "effect_sentences", "region_findings", "region_report_table", "service_report_table",
 ]

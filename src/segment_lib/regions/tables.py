@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..fmt import money_text
+from ..fmt import money_text, pct_text
+from ..i18n import MESSAGES, name, t
 from .evaluate import SplitEvaluation
 
 _NB = "\u00a0"  # no-break space: an estimate and its interval never wrap onto separate lines
@@ -15,7 +16,7 @@ _NB = "\u00a0"  # no-break space: an estimate and its interval never wrap onto s
 
 def _range(a: str, b: str, low_negative: bool) -> str:
     """ "3.71–3.75", or "-17 to -13" when the low end is negative (a dash next to a minus misleads)."""
-    return f"{a}{_NB}to{_NB}{b}" if low_negative else f"{a}–{b}"
+    return t("regions.range", a=a, b=b).replace(" ", _NB) if low_negative else f"{a}–{b}"
 
 
 def _fmt_ci(est, lo, hi, nd=2, pct=False) -> list[str]:
@@ -42,14 +43,14 @@ def region_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     pr = evaluation.per_region
     sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
     return pd.DataFrame({
-        "Region": pr["region_id"].to_numpy(),
-        "Reps": pr["n_reps"].to_numpy(),
-        "Customers": pr["n_customers"].to_numpy(),
-        "Load / capacity": [f"{v:.2f}×" if np.isfinite(v) else "no reps" for v in pr["load_ratio"]],
-        "Reps over capacity": [f"{v:.0%}" if np.isfinite(v) else "–" for v in pr["share_reps_over"]],
-        "CSAT, 1–5": _fmt_ci(sv["csat"], sv["csat_low"], sv["csat_high"]),
-        "NPS": _fmt_ci(sv["nps"], sv["nps_low"], sv["nps_high"], nd=0),
-        "Note": np.where(pr["flagged"].to_numpy(), "over capacity", "") + sv["warning"].to_numpy(),
+        t("regions.col.region"): pr["region_id"].to_numpy(),
+        t("regions.col.reps"): pr["n_reps"].to_numpy(),
+        t("regions.col.customers"): pr["n_customers"].to_numpy(),
+        t("regions.col.load"): [f"{v:.2f}×" if np.isfinite(v) else t("regions.note.no_reps") for v in pr["load_ratio"]],
+        t("regions.col.reps_over"): [pct_text(v) for v in pr["share_reps_over"]],
+        t("regions.col.csat"): _fmt_ci(sv["csat"], sv["csat_low"], sv["csat_high"]),
+        t("regions.col.nps"): _fmt_ci(sv["nps"], sv["nps_low"], sv["nps_high"], nd=0),
+        t("regions.col.note"): np.where(pr["flagged"].to_numpy(), t("regions.note.over"), ""),
     })
 
 
@@ -59,45 +60,47 @@ def service_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     pr = evaluation.per_region
     sv = evaluation.service.set_index("region_id").loc[pr["region_id"]]
     return pd.DataFrame({
-        "Region": pr["region_id"].to_numpy(),
-        "First response, median (h)": _fmt_ci(sv["median_response_h"], sv["median_response_low"],
+        t("regions.col.region"): pr["region_id"].to_numpy(),
+        t("regions.col.resp_median"): _fmt_ci(sv["median_response_h"], sv["median_response_low"],
                                               sv["median_response_high"], nd=1),
-        "First response, slowest 10% (h)": _fmt_ci(sv["p90_response_h"], sv["p90_response_low"],
+        t("regions.col.resp_p90"): _fmt_ci(sv["p90_response_h"], sv["p90_response_low"],
                                                    sv["p90_response_high"], nd=1),
-        "Complaint rate": _fmt_ci(sv["complaint_rate"], sv["complaint_low"], sv["complaint_high"], pct=True),
-        "Dormant customers": _fmt_ci(sv["dormancy_rate"], sv["dormancy_low"], sv["dormancy_high"], pct=True),
+        t("regions.col.complaints"): _fmt_ci(sv["complaint_rate"], sv["complaint_low"], sv["complaint_high"], pct=True),
+        t("regions.col.dormant"): _fmt_ci(sv["dormancy_rate"], sv["dormancy_low"], sv["dormancy_high"], pct=True),
     })
 
 
 def ownership_report_table(evaluation: SplitEvaluation, show_ids: bool = False) -> pd.DataFrame:
     """Ownership checks with counts and shares (fractions); ids only when ``show_ids`` (personal-data rule)."""
     o = evaluation.ownership
-    t = pd.DataFrame({
-        "Check": o["what"].to_numpy(),
-        "Count": o["count"].to_numpy(),
-        "Share": o["share"].to_numpy(dtype=float),
-        "Revenue share": o["revenue_share"].to_numpy(dtype=float),
+    out = pd.DataFrame({
+        t("regions.col.check"): [t(f"regions.check.{c}") if f"regions.check.{c}" in MESSAGES else w
+                                 for c, w in zip(o["check"], o["what"])],
+        t("regions.col.count"): o["count"].to_numpy(),
+        t("regions.col.share"): o["share"].to_numpy(dtype=float),
+        t("regions.col.revenue_share"): o["revenue_share"].to_numpy(dtype=float),
     })
     if show_ids:
-        t["Examples"] = o["ids"].str.slice(0, 120).to_numpy()
-    return t
+        out[t("regions.col.examples")] = o["ids"].str.slice(0, 120).to_numpy()
+    return out
 
 
 def comparison_report_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """The split comparison in manager words, best score first."""
     c = comparison.sort_values("score", ascending=False)
     return pd.DataFrame({
-        "Split": c["split"].to_numpy(),
-        "Score (0-100)": c["score"].round(0).astype(int).to_numpy(),
-        "Busiest region": [f"{r}{_NB}{v:.2f}×" if np.isfinite(v) else f"{r} (no reps)"
-                           for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
-        "Regions over capacity": c["n_flagged_regions"].to_numpy(),
-        "Reps over capacity": [f"{v:.0%}" for v in c["share_reps_over_capacity"]],
-        "Rep load spread (CV)": c["rep_load_cv"].round(2).to_numpy(),
-        "Customers moved": [f"{v:.1%}" if np.isfinite(v) else "–" for v in c["share_moved"]],
-        "Core customers moved": c["n_core_moved"].to_numpy(),
-        "Distance to centre, km": c["compactness_km"].round(0).astype(int).to_numpy(),
-        "Regions not connected": c["n_noncontiguous_regions"].to_numpy(),
+        t("regions.col.split"): c["split"].to_numpy(),
+        t("regions.col.score"): c["score"].round(0).astype(int).to_numpy(),
+        t("regions.col.busiest"): [f"{name(r)}{_NB}{v:.2f}×" if np.isfinite(v)
+                                   else f"{name(r)} ({t('regions.note.no_reps')})"
+                                   for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
+        t("regions.col.regions_over"): c["n_flagged_regions"].to_numpy(),
+        t("regions.col.reps_over"): [pct_text(v) for v in c["share_reps_over_capacity"]],
+        t("regions.col.spread"): c["rep_load_cv"].round(2).to_numpy(),
+        t("regions.col.moved"): [pct_text(v, 1) for v in c["share_moved"]],
+        t("regions.col.core_moved"): c["n_core_moved"].to_numpy(),
+        t("regions.col.distance"): c["compactness_km"].round(0).astype(int).to_numpy(),
+        t("regions.col.not_connected"): c["n_noncontiguous_regions"].to_numpy(),
     })
 
 
@@ -105,17 +108,29 @@ def fairness_report_table(evaluation: SplitEvaluation) -> pd.DataFrame:
     """Per region: spread of rep target attainment under a flat target vs the fair target."""
     f = evaluation.fairness
     g = f.groupby("region_id")
-    t = pd.DataFrame({
-        "Reps": g.size(),
-        "Revenue": g["revenue"].sum(),
-        "Flat target": g["flat_target"].sum(),
-        "Fair target": g["target"].sum(),
-        "Attainment, flat": g["revenue"].sum() / g["flat_target"].sum(),
-        "Attainment, fair": g["revenue"].sum() / g["target"].sum(),
-        "Spread between reps, flat (CV)": g["attainment_flat"].agg(stats.cv),
-        "Spread between reps, fair (CV)": g["attainment_fair"].agg(stats.cv),
-    }).reset_index().rename(columns={"region_id": "Region"})
-    t = t.sort_values("Attainment, flat", ascending=False).reset_index(drop=True)
-    for c in ("Revenue", "Flat target", "Fair target"):
-        t[c] = [money_text(v) for v in t[c]]
-    return t
+    cols = {k: t(f"regions.col.{k}") for k in ("region", "reps", "revenue", "flat_target", "fair_target", "att_flat",
+                                                "att_fair", "spread_flat", "spread_fair")}
+    out = pd.DataFrame({
+        cols["reps"]: g.size(),
+        cols["revenue"]: g["revenue"].sum(),
+        cols["flat_target"]: g["flat_target"].sum(),
+        cols["fair_target"]: g["target"].sum(),
+        cols["att_flat"]: g["revenue"].sum() / g["flat_target"].sum(),
+        cols["att_fair"]: g["revenue"].sum() / g["target"].sum(),
+        cols["spread_flat"]: g["attainment_flat"].agg(stats.cv),
+        cols["spread_fair"]: g["attainment_fair"].agg(stats.cv),
+    }).reset_index().rename(columns={"region_id": cols["region"]})
+    out = out.sort_values(cols["att_flat"], ascending=False).reset_index(drop=True)
+    for c in ("revenue", "flat_target", "fair_target"):
+        out[cols[c]] = [money_text(v) for v in out[cols[c]]]
+    return out
+
+
+def fairness_percent() -> list[str]:
+    """The percentage columns of :func:`fairness_report_table` in the report's language."""
+    return [t("regions.col.att_flat"), t("regions.col.att_fair")]
+
+
+def ownership_percent() -> list[str]:
+    """The percentage columns of :func:`ownership_report_table` in the report's language."""
+    return [t("regions.col.share"), t("regions.col.revenue_share")]

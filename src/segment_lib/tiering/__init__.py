@@ -65,6 +65,8 @@ from .rfm import DEFAULT_RFM_SEGMENTS, rfm_scores, rfm_segments, segment_table
 from .selection import select_k
 from .tables import (
     PROFILE_PERCENT,
+    profile_percent,
+    stability_figure,
     k_scores_report_table,
     moves_report_table,
     profile_report_table,
@@ -81,6 +83,8 @@ __all__ = [
     "CLVModel",
     "Holdout",
     "PROFILE_PERCENT",
+    "profile_percent",
+    "stability_figure",
     "ZH_LABELS",
     "Migration",
     "TierModel",

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
+from sklearn.cluster import KMeans
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
 from ..errors import ModelInputError, NothingToTierError
@@ -18,7 +19,7 @@ from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
 from .rules import _normalise_rules, apply_threshold, fit_abc, predict_abc, rule_features
-from .selection import make_estimator, order_clusters, score_ks, select_k
+from .selection import MIN_SILHOUETTE, fit_threads, make_estimator, order_clusters, score_ks, select_k
 
 __all__ = ["TierModel", "_align_y", "_is_id_indexed"]
 
@@ -347,27 +348,38 @@ class TierModel(BaseEstimator):
         scaler = RobustScaler() if self.scaler == "robust" else StandardScaler()
         Z = scaler.fit_transform(A)
         self.scaler_ = scaler
-        n_distinct = len(np.unique(np.round(Z, 12), axis=0))
+        n_distinct = _n_distinct_rows(Z)
         if n_distinct < 2:
             raise NothingToTierError(
                 f"all {len(X)} customers have identical features {list(self._cluster_features())} "
                 "(no transactions in the window?) -- there is nothing to split into tiers; "
                 "check the as_of date / look-back window or use method='threshold'"
             )
+        fitted: dict[int, Any] = {}
         if self.n_tiers == "auto":
-            k = self._auto_k(Z, X, y, n_distinct)
+            k = self._auto_k(Z, X, y, n_distinct, fitted)
         else:
             k = self._fixed_k(n_distinct)
-        est = make_estimator(self.method, k, self.random_state, self.n_init)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            raw = est.fit(Z).predict(Z) if self.method == "gmm" else est.fit_predict(Z)
+        est = fitted.get(k)
+        if est is not None and fitted.get("_all_rows"):
+            with fit_threads(len(Z)):
+                raw = est.predict(Z)  # the selection fit of this k used every row: the very same model
+        else:
+            if est is not None and self.method == "kmeans":
+                # warm start from the selection sample's centres: one restart instead of n_init
+                est = KMeans(n_clusters=k, init=est.cluster_centers_, n_init=1, random_state=self.random_state)
+            else:
+                est = make_estimator(self.method, k, self.random_state, self.n_init)
+            with warnings.catch_warnings(), fit_threads(len(Z)):
+                warnings.simplefilter("ignore")
+                raw = est.fit(Z).predict(Z) if self.method == "gmm" else est.fit_predict(Z)
         self.estimator_ = est
         self.n_tiers_ = k
         self.cluster_to_tier_ = order_clusters(X, raw, k, float(self.recency_cap_days), self._scaled)
         return self.cluster_to_tier_[raw]
 
-    def _auto_k(self, Z: np.ndarray, X: pd.DataFrame, y: Any, n_distinct: int) -> int:
+    def _auto_k(self, Z: np.ndarray, X: pd.DataFrame, y: Any, n_distinct: int,
+                fitted: dict | None = None) -> int:
         """k chosen by :func:`select_k` from ``k_scores_`` on a seeded selection sample."""
         lo, hi = (int(v) for v in self.k_range)
         if lo < 2 or hi < lo:
@@ -384,12 +396,18 @@ class TierModel(BaseEstimator):
             raise NothingToTierError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
         sel = _sample_idx(len(X), self.selection_sample, np.random.RandomState(self.random_state))
         yy = _align_y(y, X) if y is not None else None
-        self.k_scores_ = score_ks(
-            Z[sel], X.iloc[sel], range(lo, hi + 1), None if yy is None else yy[sel], method=self.method,
-            scaled=self._scaled, random_state=self.random_state, n_init=self.n_init,
-            silhouette_sample=self.silhouette_sample, stability_sample=self.stability_sample,
-            n_stability=self.n_stability, recency_cap=float(self.recency_cap_days))
-        k, self.k_reason_ = select_k(self.k_scores_, self.min_stability, self.min_tier_share, self.min_value_ratio)
+        with fit_threads(len(sel)):
+            self.k_scores_ = score_ks(
+                Z[sel], X.iloc[sel], range(lo, hi + 1), None if yy is None else yy[sel], method=self.method,
+                scaled=self._scaled, random_state=self.random_state, n_init=self.n_init,
+                silhouette_sample=self.silhouette_sample, stability_sample=self.stability_sample,
+                n_stability=self.n_stability, recency_cap=float(self.recency_cap_days),
+                reject={"min_tier_share": self.min_tier_share, "min_value_ratio": self.min_value_ratio,
+                        "min_silhouette": MIN_SILHOUETTE}, fitted=fitted)
+        if fitted is not None:
+            fitted["_all_rows"] = len(sel) == len(X)
+        k, self.k_reason_ = select_k(self.k_scores_, self.min_stability, self.min_tier_share, self.min_value_ratio,
+                                     MIN_SILHOUETTE)
         if capped:
             self.k_reason_ += f" (candidates up to {hi}: the number of configured tier names)"
         return k
@@ -433,3 +451,9 @@ class TierModel(BaseEstimator):
         out = out.reset_index()
         out.insert(1, "tier_label", [self.tier_names_[i] for i in out["tier"]])
         return out
+
+
+def _n_distinct_rows(Z: np.ndarray) -> int:
+    """Number of distinct rows of ``Z`` (rounded to 12 decimals), by hashing (O(n), not a sort)."""
+    R = np.round(Z, 12) + 0.0  # + 0.0 turns -0.0 into 0.0, as np.unique's comparisons would
+    return int(len(pd.DataFrame(R).drop_duplicates()))

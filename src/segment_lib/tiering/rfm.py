@@ -96,8 +96,21 @@ def _rfm_frame(ids: pd.Series, r: np.ndarray, f: np.ndarray, m: np.ndarray) -> p
     out = pd.DataFrame({"customer_id": ids.to_numpy(), "r_score": r, "f_score": f, "m_score": m})
     out["customer_id"] = out["customer_id"].astype("string")
     out["fm_score"] = (f + m) // 2
-    out["rfm_code"] = (pd.Series(r).astype(str) + pd.Series(f).astype(str) + pd.Series(m).astype(str)).to_numpy()
+    out["rfm_code"] = _rfm_codes(np.asarray(r), np.asarray(f), np.asarray(m))
     return out
+
+
+def _rfm_codes(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``str(r) + str(f) + str(m)`` per customer, formatted once per distinct (r, f, m) combination."""
+    if len(r) == 0:
+        return np.array([], dtype=object)
+    base = int(max(r.max(), f.max(), m.max())) + 1
+    if min(r.min(), f.min(), m.min()) < 0 or base ** 3 > 1_000_000:  # not small scores: format each row
+        return np.array([f"{a}{b}{c}" for a, b, c in zip(r.tolist(), f.tolist(), m.tolist())], dtype=object)
+    key = (r.astype(np.int64) * base + f) * base + m
+    uniq, inv = np.unique(key, return_inverse=True)
+    labels = np.array([f"{k // (base * base)}{k // base % base}{k % base}" for k in uniq.tolist()], dtype=object)
+    return labels[inv]
 
 
 def segment_table(segments: Any = None) -> pd.DataFrame:

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..fmt import money_text
+from ..fmt import money_text, pct_text
+from ..i18n import language, name, t
+from ..i18n import t as t_
 from ..params import DEFAULT_LOOKBACK_DAYS
 from .evidence import Migration
 from .labels import tier_names
@@ -17,42 +19,50 @@ from .model import TierModel
 from .rfm import segment_table
 
 
+def stability_figure(stability: pd.DataFrame | None) -> float:
+    """The one stability figure of the run's tiers: the overall agreement of :func:`tier_stability`
+    (NaN when not measured).  Findings, actions and the appendix all quote this number."""
+    if stability is None or not len(stability):
+        return float("nan")
+    overall = stability.loc[stability["scope"] == "overall", "ari_mean"]
+    return float(overall.iloc[0]) if len(overall) else float("nan")
+
+
 def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migration: Migration | None = None,
                   stability: pd.DataFrame | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-                  currency: str = "¥") -> list[str]:
-    """Plain-language findings for a sales manager (markdown ``**bold**`` allowed).
+                  currency: str | None = None, since: Any = None) -> list[str]:
+    """Plain-language findings for a sales manager (markdown ``**bold**`` allowed), in the report's
+    language (:mod:`segment_lib.i18n`).
 
-    ``profile`` from :func:`tier_profile`; optional model (for how k was chosen), migration and
-    stability tables.  One line per tier: size, revenue share, typical behaviour.
+    ``profile`` from :func:`tier_profile`; optional model, migration and stability tables; ``since``:
+    the earlier date of the migration.  One line per tier: size, revenue share, typical behaviour.
     """
     lines = []
     if model is not None:
-        how = ("chosen from the data" if model.n_tiers == "auto" and model.method in ("kmeans", "gmm", "clv")
-               else f"method {model.method}")
-        lines.append(f"Customers fall into **{model.n_tiers_} tiers** ({how}); tier 1 is the most valuable.")
+        lines.append(t("tiering.finding.count", k=model.n_tiers_, best=name(str(profile["tier_label"].iloc[0]))))
     for _, r in profile.iterrows():  # one line per tier
-        rec = "never bought" if pd.isna(r["recency_days"]) else f"last bought ~{r['recency_days']:.0f} days ago"
-        lines.append(
-            f"**{r['tier_label']}**: {int(r['n_customers']):,} customers ({r['customer_share']:.0%}) bring "
-            f"**{max(r['revenue_share'], 0.0):.0%}** of revenue; on average they buy {r['frequency']:.1f}× in "
-            f"{lookback_days} days, spend {money_text(r['monetary_total'], currency)}, "
-            f"{rec}" + (f"; {r['dormancy_rate']:.0%} have not bought for 180+ days" if r["dormancy_rate"] > 0.2 else "")
-            + ".")
+        rec = (t("tiering.finding.never") if pd.isna(r["recency_days"])
+               else t("tiering.finding.recency", days=r["recency_days"]))
+        dormant = (t("tiering.finding.dormant", share=pct_text(r["dormancy_rate"])) if r["dormancy_rate"] > 0.2
+                   else "")
+        lines.append(t("tiering.finding.tier", tier=name(str(r["tier_label"])), n=int(r["n_customers"]),
+                       share=pct_text(r["customer_share"]), revenue=pct_text(max(r["revenue_share"], 0.0)),
+                       freq=r["frequency"], days=lookback_days, money=money_text(r["monetary_total"], currency),
+                       recency=rec, dormant=dormant))
     if migration is not None:
         s = migration.summary.set_index("direction")["n_customers"]
         n = max(int(s.sum()), 1)
-        lines.append(f"Since the earlier date (judged with today's tier definitions) **{int(s.get('up', 0)):,} "
-                     f"customers moved up** and **{int(s.get('down', 0)):,} moved down** a tier "
-                     f"({(int(s.get('up', 0)) + int(s.get('down', 0))) / n:.1%} of customers); "
-                     f"{int(s.get('new', 0)):,} are new. Downgrades are the first accounts to call.")
-    if stability is not None and len(stability):
-        ari = float(stability.loc[stability["scope"] == "overall", "ari_mean"].iloc[0])
-        word = "very stable" if ari >= 0.9 else "stable" if ari >= 0.75 else "not stable: treat with care"
-        lines.append(f"The tiers are {word} when the data is resampled (agreement {ari:.2f} on a 0–1 scale).")
+        up, down = int(s.get("up", 0)), int(s.get("down", 0))
+        lines.append(t("tiering.finding.moves", date=f"{pd.Timestamp(since):%Y-%m-%d}" if since is not None else "–",
+                       up=up, down=down, share=pct_text((up + down) / n, 1), new=int(s.get("new", 0))))
+    ari = stability_figure(stability)
+    if np.isfinite(ari):
+        word = t("tiering.stable.very" if ari >= 0.9 else "tiering.stable.ok" if ari >= 0.75 else "tiering.stable.no")
+        lines.append(t("tiering.finding.stable", word=word, agree=f"{ari:.2f}"))
     return lines
 
 
-def profile_report_table(profile: pd.DataFrame, lookback_days: int = DEFAULT_LOOKBACK_DAYS, currency: str = "¥",
+def profile_report_table(profile: pd.DataFrame, lookback_days: int = DEFAULT_LOOKBACK_DAYS, currency: str | None = None,
                          detail: bool = False) -> pd.DataFrame:
     """The :func:`tier_profile` table in manager words.
 
@@ -66,27 +76,32 @@ def profile_report_table(profile: pd.DataFrame, lookback_days: int = DEFAULT_LOO
     """
     p = profile.sort_values("tier")
     out = pd.DataFrame({
-        "Tier": p["tier_label"].astype(str).to_numpy(),
-        "Customers": p["n_customers"].astype("int64").to_numpy(),
-        "Customer share": p["customer_share"].to_numpy(dtype=float),
-        "Revenue": [money_text(v, currency) for v in p["revenue"]],
-        "Revenue share": np.clip(p["revenue_share"].to_numpy(dtype=float), 0, None),
-        "Spend per customer": [money_text(v, currency) for v in p["monetary_total"]],
-        f"Orders in {lookback_days} days": p["frequency"].round(1).to_numpy(dtype=float),
-        "Last bought (days ago)": p["recency_days"].round(0).astype("Int64").to_numpy(),
-        "Dormant share": p["dormancy_rate"].to_numpy(dtype=float),
+        t("tiering.col.tier"): p["tier_label"].astype(str).to_numpy(),
+        t("tiering.col.customers"): p["n_customers"].astype("int64").to_numpy(),
+        t("tiering.col.customer_share"): p["customer_share"].to_numpy(dtype=float),
+        t("tiering.col.revenue"): [money_text(v, currency) for v in p["revenue"]],
+        t("tiering.col.revenue_share"): np.clip(p["revenue_share"].to_numpy(dtype=float), 0, None),
+        t("tiering.col.spend"): [money_text(v, currency) for v in p["monetary_total"]],
+        t("tiering.col.orders", days=lookback_days): p["frequency"].round(1).to_numpy(dtype=float),
+        t("tiering.col.last_bought"): p["recency_days"].round(0).astype("Int64").to_numpy(),
+        t("tiering.col.dormant"): p["dormancy_rate"].to_numpy(dtype=float),
     })
     if detail:
-        out.insert(6, "Average order", [money_text(v, currency) for v in p["monetary_avg"]])
+        out.insert(6, t("tiering.col.avg_order"), [money_text(v, currency) for v in p["monetary_avg"]])
         if "one_time_share" in p.columns:
-            out["One-time share"] = p["one_time_share"].to_numpy(dtype=float)
+            out[t("tiering.col.one_time")] = p["one_time_share"].to_numpy(dtype=float)
         if "new_share" in p.columns:
-            out["New share"] = p["new_share"].to_numpy(dtype=float)
+            out[t("tiering.col.new")] = p["new_share"].to_numpy(dtype=float)
     if "complaints_per_customer" in p.columns:
-        out["Complaints per customer"] = p["complaints_per_customer"].round(2).to_numpy(dtype=float)
+        out[t("tiering.col.complaints")] = p["complaints_per_customer"].round(2).to_numpy(dtype=float)
     if "csat_mean" in p.columns:
-        out["CSAT (1–5)"] = p["csat_mean"].round(2).to_numpy(dtype=float)
+        out[t("tiering.col.csat")] = p["csat_mean"].round(2).to_numpy(dtype=float)
     return out
+
+
+def profile_percent() -> list[str]:
+    """The percentage columns of :func:`profile_report_table`, in the report's language."""
+    return [t(f"tiering.col.{k}") for k in ("customer_share", "revenue_share", "dormant", "one_time", "new")]
 
 
 PROFILE_PERCENT = ("Customer share", "Revenue share", "Dormant share", "One-time share", "New share")
@@ -100,28 +115,23 @@ def k_scores_report_table(model: TierModel) -> pd.DataFrame:
     if s is None or not len(s):
         return pd.DataFrame()
     chosen = int(model.n_tiers_)
-    out = pd.DataFrame({"Tiers": s["k"].astype("int64").to_numpy(),
-                        "Chosen": np.where(s["k"].to_numpy() == chosen, "✓", "")})
-    if "silhouette" in s:
-        out["Silhouette (higher is better)"] = s["silhouette"].round(2).to_numpy(dtype=float)
-    if "davies_bouldin" in s:
-        out["Davies–Bouldin (lower is better)"] = s["davies_bouldin"].round(2).to_numpy(dtype=float)
-    if "calinski_harabasz" in s:
-        out["Calinski–Harabasz (higher is better)"] = s["calinski_harabasz"].round(0).astype("Int64").to_numpy()
-    if "bic" in s:
-        out["BIC (lower is better)"] = s["bic"].round(0).astype("Int64").to_numpy()
-    if "inertia" in s:
-        out["Inertia"] = s["inertia"].round(0).astype("Int64").to_numpy()
+    out = pd.DataFrame({t("tiering.col.k"): s["k"].astype("int64").to_numpy(),
+                        t("tiering.col.chosen"): np.where(s["k"].to_numpy() == chosen, "✓", "")})
+    for col, key, kind in (("silhouette", "silhouette", 2), ("davies_bouldin", "db", 2),
+                           ("calinski_harabasz", "ch", 0), ("bic", "bic", 0), ("inertia", "inertia", 0)):
+        if col in s:
+            out[t(f"tiering.col.{key}")] = (s[col].round(2).to_numpy(dtype=float) if kind
+                                            else s[col].round(0).astype("Int64").to_numpy())
     if "min_tier_share" in s:
-        out["Smallest tier share"] = s["min_tier_share"].to_numpy(dtype=float)
+        out[t("tiering.col.smallest")] = s["min_tier_share"].to_numpy(dtype=float)
     if "value_ratio_min" in s:
-        out["Spend vs next tier (lowest)"] = [
-            "–" if not np.isfinite(v) and not np.isinf(v) else "no spend below" if np.isinf(v) else f"{v:.1f}×"
-            for v in s["value_ratio_min"].to_numpy(dtype=float)]
+        out[t("tiering.col.ratio")] = [
+            "–" if not np.isfinite(v) and not np.isinf(v) else t("tiering.col.no_spend_below") if np.isinf(v)
+            else f"{v:.1f}×" for v in s["value_ratio_min"].to_numpy(dtype=float)]
     if "stability" in s:
-        out["Stability (0–1)"] = s["stability"].round(2).to_numpy(dtype=float)
+        out[t("tiering.col.screen_stability")] = s["stability"].round(2).to_numpy(dtype=float)
     if "revenue_spearman" in s:
-        out["Correlation with next-period revenue"] = s["revenue_spearman"].round(2).to_numpy(dtype=float)
+        out[t("tiering.col.spearman")] = s["revenue_spearman"].round(2).to_numpy(dtype=float)
     return out
 
 
@@ -132,11 +142,11 @@ def stability_report_table(stability: pd.DataFrame) -> pd.DataFrame:
     s = stability.reset_index(drop=True)
     overall = (s["scope"] == "overall").to_numpy()
     return pd.DataFrame({
-        "Tier": np.where(overall, "All customers", s["tier_label"].astype(str).to_numpy()),
-        "Customers": s["n_customers"].astype("int64").to_numpy(),
-        "Agreement (mean)": np.where(overall, s["ari_mean"], s["jaccard_mean"]).round(3),
-        "Agreement (worst 5%)": np.where(overall, s["ari_p05"], s["jaccard_p05"]).round(3),
-        "Resamples": s["n_boot"].astype("int64").to_numpy(),
+        t("tiering.col.tier"): np.where(overall, t("tiering.all_customers"), s["tier_label"].astype(str).to_numpy()),
+        t("tiering.col.customers"): s["n_customers"].astype("int64").to_numpy(),
+        t("tiering.col.agree_mean"): np.where(overall, s["ari_mean"], s["jaccard_mean"]).round(3),
+        t("tiering.col.agree_p05"): np.where(overall, s["ari_p05"], s["jaccard_p05"]).round(3),
+        t("tiering.col.resamples"): s["n_boot"].astype("int64").to_numpy(),
     })
 
 
@@ -153,23 +163,50 @@ def segment_rule_table(model_or_segments: Any = None) -> pd.DataFrame:
         return [f"{x}" if x == y else f"{x}–{y}" for x, y in zip(a, b)]
 
     return pd.DataFrame({
-        "Segment": t["segment"].astype(str).to_numpy(),
-        "R score": rng(t["r_min"], t["r_max"]),
-        "FM score": rng(t["fm_min"], t["fm_max"]),
-        "Tier": [names[i] if 0 <= i < len(names) else str(i) for i in t["tier"].astype(int)],
-        "Meaning": t["description"].astype(str).to_numpy(),
+        t_("tiering.col.segment"): t["segment"].astype(str).to_numpy(),
+        t_("tiering.col.r_score"): rng(t["r_min"], t["r_max"]),
+        t_("tiering.col.fm_score"): rng(t["fm_min"], t["fm_max"]),
+        t_("tiering.col.tier"): [names[i] if 0 <= i < len(names) else str(i) for i in t["tier"].astype(int)],
+        t_("tiering.col.meaning"): t["description"].astype(str).to_numpy(),
     })
 
 
 def moves_report_table(migration: Migration, explanations: pd.DataFrame | None = None,
-                       order: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Downgraded customers for a call list: Customer, Tier before, Tier now, Why (today's explanation).
+                       order: pd.DataFrame | None = None, *, before: pd.DataFrame | None = None,
+                       now: pd.DataFrame | None = None, currency: str | None = None) -> pd.DataFrame:
+    """Downgraded customers as a call list, ranked by revenue at risk: customers who left the top tiers
+    first, then by their spend in the earlier period (``before``: the features at the earlier date),
+    then by id (``order``: the list of :func:`~segment_lib.tiering.first_to_call`, same ranking, kept
+    as given).  Columns: Customer, Tier before, Tier now and, with the feature tables, the spend and
+    orders of both periods and the days since the last purchase; in English also "Why (today)" from
+    ``explanations``."""
+    d = (order if order is not None else migration.downgrades)[["customer_id", "tier_from", "label_from",
+                                                                 "label_to"]].copy()
+    d["customer_id"] = d["customer_id"].astype(str)
 
-    ``order``: the call list of :func:`~segment_lib.tiering.first_to_call` (ranked by revenue at
-    risk); its rows replace the migration's downgrades, in that order."""
-    d = (order if order is not None else migration.downgrades)[["customer_id", "label_from", "label_to"]]
-    if explanations is not None and len(d):
-        d = d.merge(explanations[["customer_id", "explanation"]], on="customer_id", how="left")
-    out = d.rename(columns={"customer_id": "Customer", "label_from": "Tier before", "label_to": "Tier now",
-                            "explanation": "Why (today)"})
+    def col(feats: pd.DataFrame | None, c: str) -> pd.Series:
+        if feats is None or c not in feats.columns:
+            return pd.Series(np.nan, index=d.index)
+        f = feats.assign(customer_id=feats["customer_id"].astype(str)).drop_duplicates("customer_id")
+        return d["customer_id"].map(f.set_index("customer_id")[c]).astype(float)
+
+    d["spend_before"], d["spend_now"] = col(before, "monetary_total"), col(now, "monetary_total")
+    d["orders_before"], d["orders_now"] = col(before, "frequency"), col(now, "frequency")
+    d["recency"] = col(now, "recency_days")
+    if order is None:
+        d = d.sort_values(["tier_from", "spend_before", "customer_id"], ascending=[True, False, True],
+                          na_position="last", kind="stable")
+    out = pd.DataFrame({t("tiering.col.customer"): d["customer_id"].to_numpy(),
+                        t("tiering.col.tier_before"): d["label_from"].astype(str).to_numpy(),
+                        t("tiering.col.tier_now"): d["label_to"].astype(str).to_numpy()})
+    if before is not None:
+        out[t("tiering.col.spend_before")] = [money_text(v, currency) for v in d["spend_before"]]
+        out[t("tiering.col.orders_before")] = d["orders_before"].round(0).astype("Int64").to_numpy()
+    if now is not None:
+        out[t("tiering.col.spend_now")] = [money_text(v, currency) for v in d["spend_now"]]
+        out[t("tiering.col.orders_now")] = d["orders_now"].round(0).astype("Int64").to_numpy()
+        out[t("tiering.col.last_bought")] = d["recency"].round(0).astype("Int64").to_numpy()
+    if explanations is not None and len(d) and language() == "en":
+        why = explanations.assign(customer_id=explanations["customer_id"].astype(str)).drop_duplicates("customer_id")
+        out["Why (today)"] = d["customer_id"].map(why.set_index("customer_id")["explanation"]).to_numpy()
     return out.reset_index(drop=True)

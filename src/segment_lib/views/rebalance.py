@@ -10,6 +10,9 @@ import pandas as pd
 from .. import export
 from .. import rebalance as rb
 from ..errors import InfeasibleSplitError, ModelInputError
+from ..fmt import pct_text
+from ..i18n import t
+from ..rebalance import text
 
 
 @dataclass
@@ -29,6 +32,13 @@ class RebalanceView:
     moves_table: pd.DataFrame
     baselines_table: pd.DataFrame
     single_moves_table: pd.DataFrame
+    actions: list[str] = field(default_factory=list)
+    captions: dict[str, str] = field(default_factory=dict)
+    appendix_notes: list[str] = field(default_factory=list)
+    n_alternatives: int = 0
+    baselines_percent: list[str] = field(default_factory=list)
+    alternatives_text: str = ""
+    total_revenue: float = float("nan")
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
 
@@ -42,13 +52,12 @@ def _ensemble(inputs, p) -> tuple[Any, list[str]]:
             ens = rb.run_ensemble(**inputs.ensemble_kwargs(), steps=p.ensemble_steps, epsilon=eps, seed=p.seed)
         except ModelInputError as e:
             if eps >= 0.5:
-                return None, [f"No valid alternative splits could be drawn to compare with today's ({e})."]
+                return None, [t("rebalance.ens.none"), t("rebalance.appendix.ens_none", reason=str(e))]
             eps = min(0.5, eps * 2)
             continue
-        widened = ([f"Alternatives are drawn with every region within ±{eps:.0%} of its target "
-                    f"(±{p.ensemble_epsilon:.0%} was asked, but no valid split fits that band)."]
+        widened = ([t("rebalance.ens.widened", eps=pct_text(eps), asked=pct_text(p.ensemble_epsilon))]
                    if eps != p.ensemble_epsilon else [])
-        return ens, list(ens.sentences) + widened
+        return ens, list(ens.sentences) + widened + [t("rebalance.ens.scorecard")]
 
 
 def build(ctx) -> RebalanceView:
@@ -66,19 +75,23 @@ def build(ctx) -> RebalanceView:
     ens, ens_findings = _ensemble(inputs, p)
     comparison = rb.compare_baselines(inputs, proposal, tolerance=p.tolerance, n_init=p.baseline_restarts,
                                       random_state=p.seed)
-    findings = proposal.summary_lines() + ens_findings[:1] + ([f"Not possible as asked: {infeasible}"]
-                                                              if infeasible else [])
-    note = (f"Solver: **{proposal.solver}** ({proposal.status})"
-            + (f", proven gap to the best possible {proposal.gap:.1%}" if proposal.gap is not None else "")
-            + (f". Tiers: {ctx.tiers.source} (the same tiers as the tiering report). " if ctx.tiers.available
-               else f". No tiers: {ctx.tiers.reason}, so every account weighs 1. ")
-            + " ".join(inputs.notes + proposal.notes))
+    total = float(inputs.accounts["revenue"].clip(lower=0).sum())
+    movable = float(proposal.metrics.get("moved_revenue", 0.0)) / proposal.metrics["moved_revenue_share"] \
+        if proposal.metrics.get("moved_revenue_share") else float(inputs.unit_revenue.sum())
+    scale = movable / total if total > 0 and movable == movable else 1.0
+    findings = proposal.summary_lines(total) + ens_findings[:1] + (
+        [t("rebalance.finding.not_possible")] if infeasible else [])
+    note = text.solver_note(proposal, ctx.tiers.source, inputs.notes + proposal.notes)
+    singles = rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)
+    n_alt = int(ens.meta["steps"]) if ens is not None else 0
     export.keep(ctx, "rebalance", proposed_split=export.proposed_split(proposal))
     m = proposal.metrics
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
         rebalance_balance_before=m["balance_before"], rebalance_balance_after=m["balance_after"],
         rebalance_moved_revenue_share=m["moved_revenue_share"], rebalance_moved_units=m["moved_units"],
+        rebalance_moved_revenue=m.get("moved_revenue", float("nan")),
+        rebalance_moved_revenue_share_of_total=m.get("moved_revenue", 0.0) / total if total > 0 else float("nan"),
         rebalance_feasible=proposal.feasible, rebalance_solver=proposal.solver, rebalance_gap=proposal.gap,
         ensemble_balance_percentile=ens.percentiles["balance"] if ens is not None else float("nan"),
         rebalance_balanced_recluster_moved_revenue_share=comparison.loc[1, "moved_revenue_share"],
@@ -87,14 +100,25 @@ def build(ctx) -> RebalanceView:
         rebalance_kmeans_max_deviation=comparison.loc[2, "max_deviation"],
     )
     return RebalanceView(
-        inputs=inputs, proposal=proposal, infeasible=infeasible, ensemble=ens, ensemble_findings=ens_findings,
+        inputs=inputs, proposal=proposal, infeasible=infeasible, ensemble=ens,
+        ensemble_findings=ens_findings if ens is not None else ens_findings[:1],
         comparison=comparison,
         tolerance=p.tolerance, extra_edges=edges, findings=findings, solver_note=note,
-        baseline_findings=rb.comparison_lines(comparison),
+        baseline_findings=rb.comparison_lines(comparison, scale),
         regions_table=rb.tables.regions_table(proposal.regions, p.tolerance),
-        moves_table=rb.tables.moves_table(proposal.moves), baselines_table=rb.tables.baselines_table(comparison),
-        single_moves_table=rb.tables.single_moves_table(rb.best_single_moves(inputs, tolerance=p.tolerance, top=8)),
+        moves_table=rb.tables.moves_table(proposal.moves), baselines_table=rb.tables.baselines_table(comparison, scale),
+        single_moves_table=rb.tables.single_moves_table(singles),
+        actions=text.actions(proposal, singles, total, infeasible),
+        captions={"load": t("rebalance.load.caption"), "moves": t("rebalance.moves.caption"),
+                  "base": t("rebalance.base.caption"), "ens": t("rebalance.ens.box"),
+                  "single": t("rebalance.single.caption"), "appendix": t("common.analyst_appendix")},
+        appendix_notes=[note] + ([t("rebalance.appendix.not_possible", reason=infeasible)] if infeasible else [])
+        + ens_findings[1:2] * (ens is None) + ([t("rebalance.appendix.ensemble", n=n_alt, steps=p.ensemble_steps,
+                                    eps=pct_text(ens.meta["epsilon"]))] if ens is not None else [])
+        + [t("rebalance.appendix.baselines", restarts=p.baseline_restarts)],
+        n_alternatives=n_alt, total_revenue=total,
+        alternatives_text=t("rebalance.alternatives.n", n=n_alt) if n_alt else t("rebalance.alternatives.none"), baselines_percent=rb.tables.baselines_percent(),
         metrics=metrics,
-        headline=["rebalance_balance_before", "rebalance_balance_after", "rebalance_moved_revenue_share",
-                  "rebalance_moved_units", "ensemble_balance_percentile", "rebalance_gap"],
+        headline=["rebalance_balance_before", "rebalance_balance_after", "rebalance_moved_revenue_share_of_total",
+                  "rebalance_moved_revenue", "rebalance_moved_units", "ensemble_balance_percentile"],
     )

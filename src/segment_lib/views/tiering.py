@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import export
-from .. import tiering as tr
+from .. import export, i18n, tiering as tr
 from ..errors import ModelInputError, NothingToTierError
+from ..fmt import money_text, pct_text
+from ..i18n import t
 
 
 @dataclass
@@ -30,7 +31,10 @@ class TieringView:
     as_of: pd.Timestamp
     prev_as_of: pd.Timestamp
     source: str
-    profile_percent: list[str] = field(default_factory=lambda: list(tr.PROFILE_PERCENT))
+    actions: list[str] = field(default_factory=list)
+    captions: dict[str, str] = field(default_factory=dict)
+    appendix_notes: list[str] = field(default_factory=list)
+    profile_percent: list[str] = field(default_factory=tr.profile_percent)
     metrics: dict[str, Any] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
     holdout: Any = None  # tiering.Holdout, or None when the history is too short (holdout_findings says why)
@@ -60,20 +64,21 @@ def build(ctx) -> TieringView:
     prev_as_of = ctx.migration_as_of
     migration = tr.tier_migration_between(model, ctx.features_at(prev_as_of))
     rfm = tr.TierModel(method="rfm", rfm_segments=p.rfm_segments).fit(feats)
-    calls = tr.first_to_call(migration, ctx.features_at(prev_as_of))
+    before = ctx.features_at(prev_as_of)
+    calls = tr.first_to_call(migration, before)
     reasons = tr.explain_tiers(model, feats, calls["customer_id"])
-    down = tr.moves_report_table(migration, reasons, order=calls)
+    down = tr.moves_report_table(migration, reasons, order=calls, before=before, now=feats)
     k_note = model.k_reason_ or f"The number of tiers follows from the method ({model.method})."
+    ari = tr.stability_figure(stability)
     holdout, holdout_findings = _holdout(ctx)
     holdout_note = " ".join(holdout.notes) if holdout is not None else ""
-    overall = stability.loc[stability["scope"] == "overall", "ari_mean"]
     metrics = dict(
         tiers_fingerprint=ctx.tiers.fingerprint,
         tiering_method=model.method,
         tiering_chosen_k=int(model.n_tiers_),
         tiering_tier_sizes={str(r.tier_label): int(r.n_customers) for r in profile.itertuples()},
         tiering_revenue_share_top_tier=float(profile["revenue_share"].iloc[0]),
-        tiering_stability_ari=float(overall.iloc[0]) if len(overall) else float("nan"),
+        tiering_stability_ari=ari,
         tiering_upgrades=int((migration.moves["direction"] == "up").sum()),
         tiering_downgrades=int((migration.moves["direction"] == "down").sum()),
     )
@@ -87,11 +92,52 @@ def build(ctx) -> TieringView:
         stability=stability, stability_table=tr.stability_report_table(stability),
         k_table=tr.k_scores_report_table(model) if model.k_scores_ is not None else None, k_note=k_note,
         migration=migration, downgrades_table=down, rfm=rfm, rfm_rules=tr.segment_rule_table(rfm),
-        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback)
-        + [f"Note: {w}." for w in model.warnings_],
+        findings=tr.summary_lines(profile, model, migration, stability, lookback_days=lookback, since=prev_as_of),
         as_of=ctx.as_of, prev_as_of=prev_as_of, source=ctx.tiers.source, metrics=metrics,
         holdout=holdout, holdout_findings=holdout_findings, holdout_note=holdout_note,
+        headline=["tiering_chosen_k", "tiering_revenue_share_top_tier", "tiering_downgrades", "tiering_upgrades",
+                  "tiering_stability_ari"],
+        actions=_actions(profile, migration, before, ari),
+        captions={"tiers": t("tiering.tiers.caption", date=f"{ctx.as_of:%Y-%m-%d}"),
+                  "snake": t("tiering.snake.caption"), "pareto": t("tiering.pareto.caption"),
+                  "heat": t("tiering.moved.heat_caption", before=f"{prev_as_of:%Y-%m-%d}", after=f"{ctx.as_of:%Y-%m-%d}"),
+                  "call": t("tiering.moved.call_caption"), "rfm": t("tiering.rfm.caption"),
+                  "k": t("tiering.appendix.k_caption"), "stability": t("tiering.appendix.stability_caption")}
+        | {k: t(f"tiering.appendix.{k}") for k in ("holdout", "holdout_table", "holdout_chart", "holdout_detail",
+                                                    "calibration")},
+        appendix_notes=[t("tiering.appendix.method", source=ctx.tiers.source, k_note=k_note),
+                        t("tiering.appendix.k_text", agree=f"{ari:.2f}")] + [f"{w}." for w in model.warnings_],
     )
+
+
+def _actions(profile: pd.DataFrame, migration, before: pd.DataFrame, ari: float) -> list[str]:
+    """Three to five actions for the top of the report, with their numbers."""
+    out = []
+    down = migration.downgrades
+    if len(down):
+        spend = before.assign(customer_id=before["customer_id"].astype(str)).drop_duplicates("customer_id") \
+            .set_index("customer_id")["monetary_total"]
+        ids = down["customer_id"].astype(str)
+        top_tier = int(down["tier_from"].min())
+        first = down[down["tier_from"] == top_tier]
+        if top_tier == 0 and len(first) < len(down):
+            out.append(t("tiering.action.call", n=len(down), n_top=len(first), tier=i18n.name(str(first["label_from"].iloc[0])),
+                         money=money_text(ids[first.index].map(spend).sum())))
+        else:
+            out.append(t("tiering.action.call_simple", n=len(down), money=money_text(ids.map(spend).sum())))
+    p = profile.sort_values("tier")
+    top, low = p.iloc[0], p.iloc[-1]
+    out.append(t("tiering.action.protect", n=int(top["n_customers"]), tier=i18n.name(str(top["tier_label"])),
+                 share=pct_text(max(top["revenue_share"], 0.0))))
+    if len(p) > 1 and low["dormancy_rate"] > 0.5:
+        out.append(t("tiering.action.dormant", n=int(low["n_customers"]), tier=i18n.name(str(low["tier_label"])),
+                     share=pct_text(low["customer_share"])))
+    ups = int((migration.moves["direction"] == "up").sum())
+    if ups:
+        out.append(t("tiering.action.upgrades", n=ups))
+    if ari == ari and ari < 0.75:
+        out.append(t("tiering.action.unstable"))
+    return out[:5]
 
 
 def _holdout(ctx) -> tuple[Any, list[str]]:

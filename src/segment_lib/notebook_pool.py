@@ -1,0 +1,85 @@
+"""Executing the notebooks of one run side by side (used by :func:`segment_lib.runner.run_reports`).
+
+The notebooks of a run are independent: each opens the run's saved context and writes its own
+executed notebook and metrics file, so they can run at the same time and the published reports do
+not depend on the order.  ``jobs_for`` decides how many run at once, ``expected_seconds`` reads the
+previous run's timings so the slowest notebook starts first, ``execute_all`` runs them (threads, each
+driving its own kernel; each kernel on one OpenMP / BLAS thread when several run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, NotebookExecutionError
+
+Progress = Callable[[str], None]
+
+
+def jobs_for(jobs: int | None, n_notebooks: int) -> int:
+    """Notebooks run side by side: ``jobs``, else ``$SEGMENT_LIB_JOBS``, else the usable cores."""
+    if jobs is None and os.environ.get("SEGMENT_LIB_JOBS"):
+        try:
+            jobs = int(os.environ["SEGMENT_LIB_JOBS"])
+        except ValueError:
+            raise ConfigError(f"SEGMENT_LIB_JOBS must be a whole number, got {os.environ['SEGMENT_LIB_JOBS']!r}") \
+                from None
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise ConfigError(f"jobs must be at least 1, got {jobs}")
+    return max(1, min(int(jobs), n_notebooks))
+
+
+def expected_seconds(manifest: Path) -> dict[str, float]:
+    """Each notebook's seconds in the previous run of the same name (to start the longest first)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
+                as_of: str | None, timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
+                timings: dict[str, float], progress: Progress) -> dict[str, Any]:
+    """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
+    notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .runner import _execute, _kernel_env, notebook_parameters
+
+    def one(i: int, name: str) -> Any:
+        progress(f"notebook {i}/{len(names)}: {name} …")
+        t0 = time.perf_counter()
+        nb_path = nb_dir / f"{name}.ipynb"
+        params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path, as_of)
+        try:
+            out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout)
+        except NotebookExecutionError as exc:
+            return exc
+        timings[name] = time.perf_counter() - t0
+        progress(f"  {name} done in {timings[name]:.1f}s")
+        return out
+
+    order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
+    results: dict[str, Any] = {}
+    with _kernel_env(language, threads=1 if jobs > 1 else None):
+        if jobs == 1:
+            for i in range(len(names)):
+                results[names[i]] = one(i + 1, names[i])
+                if isinstance(results[names[i]], NotebookExecutionError):
+                    break  # the rest would not be published
+            for n in names:
+                results.setdefault(n, None)
+            return results
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+            futures = {names[i]: pool.submit(one, i + 1, names[i]) for i in order}
+            for n in names:
+                results[n] = futures[n].result()
+    return results

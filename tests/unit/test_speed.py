@@ -1,0 +1,104 @@
+"""The speed work of issue 14 keeps results: cached distances, early rejection of k, cached id lookups,
+the clean-text fast path, and the runner's parallel settings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from segment_lib import _arrow, notebook_pool
+from segment_lib.errors import ConfigError
+from segment_lib.io.convert import _to_text
+from segment_lib.tiering import TierModel
+from segment_lib.tiering.selection import _distances, fit_threads, score_ks, select_k, silhouette_from_distances
+
+
+def test_silhouette_from_cached_distances_equals_sklearn():
+    rs = np.random.RandomState(0)
+    Z = rs.randn(600, 3)
+    Z[:200] += 3
+    for k in (2, 3, 5):
+        lab = KMeans(k, n_init=1, random_state=0).fit_predict(Z)
+        lab[0] = k  # a one-point cluster counts 0, as in scikit-learn
+        assert silhouette_from_distances(_distances(Z), lab) == pytest.approx(silhouette_score(Z, lab), abs=1e-9)
+
+
+def _planted(n=3000, seed=0):
+    rs = np.random.RandomState(seed)
+    tier = rs.choice(3, n, p=[0.1, 0.3, 0.6])
+    return pd.DataFrame({
+        "customer_id": [f"C{i}" for i in range(n)],
+        "recency_days": np.where(tier == 0, 10, np.where(tier == 1, 90, 400)) + rs.randint(0, 20, n),
+        "frequency": np.where(tier == 0, 40, np.where(tier == 1, 8, 1)) + rs.randint(0, 3, n),
+        "monetary_total": np.where(tier == 0, 50000.0, np.where(tier == 1, 5000.0, 200.0)) * rs.uniform(0.8, 1.2, n),
+    })
+
+
+def test_early_rejection_skips_only_inadmissible_k_and_keeps_the_choice():
+    X = _planted(1500)
+    m = TierModel(n_tiers="auto", random_state=0).fit(X)
+    Z = m.scaler_.transform(m._matrix(X))
+    kw = dict(method="kmeans", scaled=m._scaled, random_state=0, n_stability=3)
+    with fit_threads(len(Z)):
+        full = score_ks(Z, X, range(2, 6), None, **kw)
+        fast = score_ks(Z, X, range(2, 6), None, reject={"min_tier_share": 0.01, "min_value_ratio": 2.0,
+                                                          "min_silhouette": 0.25}, **kw)
+    skipped = fast["stability_skipped"].to_numpy()
+    cheap_fail = ((full["min_tier_share"] < 0.01) | (full["value_ratio_min"] < 2.0)
+                  | (full["silhouette"] < 0.25)).to_numpy()
+    assert skipped.tolist() == cheap_fail.tolist() and skipped.any()
+    assert fast.loc[~skipped, "stability"].tolist() == full.loc[~skipped, "stability"].tolist()
+    assert fast["stability"][skipped].isna().all()
+    assert select_k(fast)[0] == select_k(full)[0] == m.n_tiers_ == 3
+
+
+def test_final_fit_reuses_the_selection_fit_when_it_saw_every_row():
+    X = _planted(2000)
+    auto = TierModel(n_tiers="auto", random_state=0).fit(X)
+    fixed = TierModel(n_tiers=auto.n_tiers_, random_state=0).fit(X)
+    assert np.array_equal(auto.labels_, fixed.labels_)
+
+
+def test_cached_id_lookup_equals_fresh_and_is_a_copy(monkeypatch):
+    monkeypatch.setattr(_arrow, "CACHE_MIN_ROWS", 10)
+    _arrow._CACHE.clear()
+    keys = pd.Index(pd.array([f"C{i}" for i in range(50)], dtype="string[pyarrow]"))
+    vals = pd.Series(pd.array([f"C{i}" for i in np.random.RandomState(1).randint(0, 60, 400)],
+                              dtype="string[pyarrow]"))
+    ref = keys.get_indexer(vals)
+    first = _arrow.index_of(vals, keys)
+    first[:] = 7  # the caller may write into its result
+    assert len(_arrow._CACHE) == 1
+    assert np.array_equal(_arrow.index_of(vals, keys), ref)
+    changed = vals.copy()
+    changed.iloc[0] = "C59"  # new values: a new lookup, not the cached one
+    assert _arrow.index_of(changed, keys)[0] == -1
+
+
+def test_clean_text_fast_path_equals_the_cleaning_steps():
+    dirty = pd.Series(pd.array([" a", "b ", "", None, "12.0", "x\u3000", "ok"], dtype="string[pyarrow]"))
+    assert _to_text(dirty, is_id=True).tolist() == ["a", "b", pd.NA, pd.NA, "12", "x", "ok"]
+    clean = pd.Series(pd.array(["a", "b", None], dtype="string[pyarrow]"), index=[2, 3, 4])
+    out = _to_text(clean, is_id=True)
+    assert out.tolist() == ["a", "b", pd.NA] and list(out.index) == [2, 3, 4] and str(out.dtype) == "string"
+
+
+def test_runner_jobs_and_longest_first(tmp_path, monkeypatch):
+    monkeypatch.delenv("SEGMENT_LIB_JOBS", raising=False)
+    assert notebook_pool.jobs_for(8, 4) == 4 and notebook_pool.jobs_for(1, 4) == 1
+    monkeypatch.setenv("SEGMENT_LIB_JOBS", "1")
+    assert notebook_pool.jobs_for(None, 4) == 1
+    monkeypatch.setenv("SEGMENT_LIB_JOBS", "two")
+    with pytest.raises(ConfigError, match="SEGMENT_LIB_JOBS"):
+        notebook_pool.jobs_for(None, 4)
+    with pytest.raises(ConfigError, match="at least 1"):
+        notebook_pool.jobs_for(0, 4)
+    manifest = tmp_path / "run.json"
+    assert notebook_pool.expected_seconds(manifest) == {}
+    manifest.write_text(json.dumps({"volatile": {"notebook_seconds": {"03_rebalance": 9.5, "00_overview": 1}}}))
+    assert notebook_pool.expected_seconds(manifest) == {"03_rebalance": 9.5, "00_overview": 1.0}
