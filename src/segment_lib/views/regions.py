@@ -64,7 +64,8 @@ def build(ctx) -> RegionsView:
         region_table=rg.region_report_table(ev), service_table=rg.service_report_table(ev),
         ownership_table=rg.ownership_report_table(ev, show_ids=p.show_ids),
         fairness_table=rg.fairness_report_table(ev), comparison_table=rg.comparison_report_table(comparison),
-        warnings=list(ds.warnings), metrics=metrics, headline=headline, model_warnings=list(ev.warnings),
+        # a satisfaction metric left out (no answers in the window) is said next to the data warnings
+        warnings=list(ds.warnings) + [w for w in ev.warnings if "is left out" in w], metrics=metrics, headline=headline, model_warnings=list(ev.warnings),
         actions=_actions(ev), effects_table=_effects_table(ev),
         captions={k: t(f"regions.{k}.caption") for k in ("load", "service", "ownership", "fair", "compare")}
         | {"effect": t("regions.effect.title"), "appendix": t("common.analyst_appendix"),
