@@ -68,7 +68,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _progress(f"{row.table:<14}{row.rows:>10,}{row.columns:>9}  {src}")
     _progress("")
     as_of = "latest data" if ds.as_of is None else f"{ds.as_of:%Y-%m-%d}"
-    _progress(f"as of {as_of}; current split: {ds.current_split}; splits: {', '.join(ds.split_names)}")
+    where = (f"current split: {ds.current_split}; splits: {', '.join(ds.split_names)}" if ds.current_split
+             else "no regions (no splits)")
+    _progress(f"as of {as_of}; {where}")
+    from .views import REQUIREMENTS, unmet
+
+    reasons = {n: unmet(n, ds) for n in REQUIREMENTS}
+    runs = [REQUIREMENTS[n].title for n, why in reasons.items() if not why]
+    _progress(f"reports that can run: {', '.join(runs) or 'none'}")
+    for why in filter(None, reasons.values()):
+        _progress(f"  not run: {why}")
     if ds.warnings:
         _progress(f"{len(ds.warnings)} warning(s):")
         for w in ds.warnings:

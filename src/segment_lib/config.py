@@ -20,8 +20,14 @@ A configuration file looks like ``config/demo.yaml``::
           columns:                 # canonical_name: source header (headers may be Chinese)
             customer_id: 客户编号
             geo_unit_id: 省份
+        transactions:              # or a SQL query instead of a file (SQLAlchemy URL; a plain path is SQLite)
+          sql: {url: crm.sqlite, query: "SELECT cust, day, total FROM orders"}
+          columns: {customer_id: cust, date: day, amount: total}
+
+Only ``transactions`` or ``customers`` is needed: each report runs on the tables it needs (see
+:data:`segment_lib.views.REQUIREMENTS`).
     demo: {n_customers: 20000, seed: 7}
-    reports: {dir: ../reports, notebooks: [00_overview], show_personal_data: false}
+    reports: {dir: ../reports, notebooks: [00_overview], show_personal_data: false}  # true: names, phones in reports
     params:                        # typed: see segment_lib.params (unknown keys fail with a suggestion)
       tiering: {method: kmeans}
 
@@ -44,7 +50,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .contract import TABLES
+from .contract import CORE_TABLES, TABLES
 from .errors import ConfigError
 from .params import Params, parse_params
 
@@ -122,20 +128,28 @@ class SourceConfig(_ItemAccess):
     """Where one canonical table comes from and how its headers map to canonical columns."""
 
     table: str
-    path: Path
+    path: Path | None
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> source header
     encoding: str = "auto"
     sheet: str | int | None = None
     date_format: str | None = None
     skip_rows: int = 0
     layout: str = "long"  # splits only: "wide" = one column per plan besides geo_unit_id
+    sql: dict[str, str] | None = None  # {url: SQLAlchemy URL, query: SELECT ...} instead of a path
 
-    KEYS = ("path", "columns", "encoding", "sheet", "date_format", "skip_rows", "layout")
+    KEYS = ("path", "sql", "columns", "encoding", "sheet", "date_format", "skip_rows", "layout")
 
     @property
     def key(self) -> str:
         """Dotted config key of this source, for messages."""
         return f"data.sources.{self.table}"
+
+    @property
+    def label(self) -> str:
+        """What the source is, for messages and the data summary: the file name or the SQL database."""
+        if self.sql is not None:
+            return f"SQL {self.sql['url'].rsplit('/', 1)[-1]}"
+        return self.path.name if self.path is not None else self.table
 
 
 LANGUAGES = ("en", "zh")
@@ -145,7 +159,7 @@ LANGUAGES = ("en", "zh")
 class ReportsConfig(_ItemAccess):
     dir: Path
     notebooks: list[str] = field(default_factory=lambda: ["00_overview", "01_tiering", "02_regions", "03_rebalance"])
-    show_personal_data: bool = False
+    show_personal_data: bool = False  # names / phones (contract Column.private) reach reports only if true
     language: str = "en"  # every word of the reports: "en" or "zh" (charts fall back to English without a CJK font)
     currency: str = "CNY"  # ISO code of every amount (CNY, USD, GBP, EUR, ...)
     labels: dict = field(default_factory=dict)  # data name -> reader's name, e.g. {HA: 河南} or {HA: {en: Henan, zh: 河南}}
@@ -232,13 +246,11 @@ class Config(_ItemAccess):
             )
         sources_raw = _as_mapping(data.get("sources"), "data.sources")
         sources = {name: _parse_source(name, spec, data_dir) for name, spec in sources_raw.items()}
-        if sources:
-            missing = [t.name for t in TABLES.values() if t.required and t.name not in sources]
-            if missing:
-                raise ConfigError(
-                    f"data.sources: required tables missing: {', '.join(missing)}; "
-                    f"add an entry such as `{missing[0]}: {{path: {missing[0]}.csv}}`"
-                )
+        if sources and not any(t in sources for t in CORE_TABLES):
+            raise ConfigError(
+                f"data.sources: give transactions (for tiering) or customers (for regions); found only "
+                f"{', '.join(sources)}; add an entry such as `transactions: {{path: transactions.csv}}`"
+            )
 
         demo = None
         if "demo" in raw and raw["demo"] is not None:
@@ -340,9 +352,11 @@ class Config(_ItemAccess):
                 "future_dates": self.future_dates,
                 "sources": {
                     n: {k: (str(v) if isinstance(v, Path) else v)
-                        for k, v in {"path": s.path, "columns": dict(s.columns), "encoding": s.encoding,
+                        for k, v in {"path": s.path, "sql": None if s.sql is None else dict(s.sql),
+                                     "columns": dict(s.columns), "encoding": s.encoding,
                                      "sheet": s.sheet, "date_format": s.date_format,
-                                     "skip_rows": s.skip_rows, "layout": s.layout}.items()}
+                                     "skip_rows": s.skip_rows, "layout": s.layout}.items()
+                        if not (k in ("path", "sql") and v is None)}
                     for n, s in self.sources.items()
                 },
             },
@@ -418,10 +432,18 @@ def _parse_source(name: Any, spec: Any, data_dir: Path) -> SourceConfig:
         spec = {"path": spec}
     spec = _as_mapping(spec, key)
     _check_keys(spec, SourceConfig.KEYS, key)
-    if "path" not in spec:
-        raise ConfigError(f"{key}.path: missing; every source needs a file path, e.g. `path: {name}.csv`")
-    path = _resolve(spec["path"], data_dir, f"{key}.path")
-    if path.suffix.lower() not in READABLE_SUFFIXES:
+    sql = None
+    if "sql" in spec:
+        if "path" in spec:
+            raise ConfigError(f"{key}: give either path or sql, not both")
+        sql = _parse_sql(spec["sql"], data_dir, f"{key}.sql")
+        path = None
+    elif "path" not in spec:
+        raise ConfigError(f"{key}.path: missing; every source needs a file path, e.g. `path: {name}.csv`, "
+                          f"or a query, e.g. `sql: {{url: crm.sqlite, query: SELECT * FROM {name}}}`")
+    else:
+        path = _resolve(spec["path"], data_dir, f"{key}.path")
+    if path is not None and path.suffix.lower() not in READABLE_SUFFIXES:
         raise ConfigError(
             f"{key}.path: cannot read '{path.name}' (suffix '{path.suffix}'); "
             f"use one of {', '.join(READABLE_SUFFIXES)}"
@@ -480,4 +502,33 @@ def _parse_source(name: Any, spec: Any, data_dir: Path) -> SourceConfig:
     if layout == "wide" and set(columns) - {"geo_unit_id"}:
         raise ConfigError(f"{key}.columns: a wide plan table maps only geo_unit_id (every other column is a plan)")
     return SourceConfig(table=name, path=path, columns=columns, encoding=encoding, sheet=sheet,
-                        date_format=date_format, skip_rows=skip_rows, layout=layout)
+                        date_format=date_format, skip_rows=skip_rows, sql=sql, layout=layout)
+
+
+SQL_KEYS = ("url", "query", "table")
+
+
+def _parse_sql(spec: Any, data_dir: Path, key: str) -> dict[str, str]:
+    """``sql: {url: ..., query: ...}`` (or ``table:`` instead of a query).  The url is a SQLAlchemy URL
+    (``postgresql://user@host/db``) or the path of a SQLite file (relative to data.dir), the default."""
+    spec = _as_mapping(spec, key)
+    _check_keys(spec, SQL_KEYS, key)
+    url = spec.get("url")
+    if not isinstance(url, (str, Path)) or not str(url).strip():
+        raise ConfigError(f"{key}.url: expected a SQLAlchemy URL or a SQLite file path, e.g. `url: crm.sqlite`, "
+                          f"got {url!r}")
+    url = str(url).strip()
+    if "://" not in url:  # a SQLite file: the embedded default
+        url = f"sqlite:///{_resolve(url, data_dir, key + '.url')}"
+    elif url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[10:]).is_absolute():
+        url = f"sqlite:///{_resolve(url[10:], data_dir, key + '.url')}"
+    query, table = spec.get("query"), spec.get("table")
+    if (query is None) == (table is None):
+        raise ConfigError(f"{key}: give a query (`query: SELECT ... FROM ...`) or a table name (`table: ...`)")
+    if table is not None:
+        if not isinstance(table, str) or not table.replace("_", "").replace(".", "").isalnum():
+            raise ConfigError(f"{key}.table: expected a table name, got {table!r}")
+        query = f"SELECT * FROM {table}"
+    if not isinstance(query, str) or not query.strip():
+        raise ConfigError(f"{key}.query: expected a SELECT statement, got {query!r}")
+    return {"url": url, "query": query.strip()}

@@ -1,13 +1,18 @@
 """The data contract: which tables segment_lib reads, their canonical columns and keys.
 
-Every source (CSV, Parquet, Excel) is renamed to these canonical column names by
+Every table is optional on its own: a dataset needs ``transactions`` (tiering) or ``customers``
+(regions); without ``customers`` the customers are the distinct ids of the transactions.  Which
+report needs which tables is :data:`segment_lib.views.REQUIREMENTS`.
+
+Every source (CSV, Parquet, Excel, a SQL query) is renamed to these canonical column names by
 the per-source mapping in the YAML config (see :mod:`segment_lib.config`) and then
 validated by :mod:`segment_lib.io`.  Library code only ever sees canonical names.
 
 Tables
 ------
 customers     one row per customer (key ``customer_id``)
-transactions  one row per order line or order; ``amount`` may be negative (returns)
+transactions  one row per order line or order; ``amount`` may be negative (returns); lines of one
+              order share ``order_id``; ``amount`` may instead come from ``quantity`` x ``unit_price``
 interactions  tickets / service contacts, with response timestamps
 surveys       CSAT (1-5) and/or NPS (0-10) answers
 reps          sales / service reps with their region (current split) and capacity
@@ -80,6 +85,7 @@ CUSTOMERS = TableSpec(
     "customers",
     (
         Column("customer_id", "id", description="unique customer id"),
+        # required whenever the data has a geography (geo_units); see io.load
         Column("geo_unit_id", "id", description="geo unit (province/city/district) the customer is in"),
         Column("owner_rep_id", "id", required=False, description="owning rep"),
         Column("industry", "str", required=False),
@@ -95,6 +101,8 @@ CUSTOMERS = TableSpec(
         ForeignKey("geo_unit_id", "geo_units", "geo_unit_id"),
         ForeignKey("owner_rep_id", "reps", "rep_id", nullable=True),
     ),
+    required=False,
+    description="optional: without it the customers are the distinct customer ids of the transactions",
 )
 
 TRANSACTIONS = TableSpec(
@@ -102,16 +110,29 @@ TRANSACTIONS = TableSpec(
     (
         Column("customer_id", "id"),
         Column("date", "date"),
-        Column("amount", "float", description="net amount; negative for returns"),
-        Column("transaction_id", "id", required=False),
+        Column("amount", "float", description="net amount; negative for returns (or quantity x unit_price)"),
+        Column("transaction_id", "id", required=False, description="unique id of the row (line)"),
         Column("geo_unit_id", "id", required=False, description="where the purchase was booked"),
+        Column("order_id", "id", required=False,
+               description="order / invoice number shared by the lines of one order; frequency counts orders"),
+        Column("quantity", "float", required=False, description="units on the line; negative for returns"),
+        Column("unit_price", "float", required=False, description="price per unit"),
     ),
     key=("transaction_id",),
     foreign_keys=(
         ForeignKey("customer_id", "customers", "customer_id"),
         ForeignKey("geo_unit_id", "geo_units", "geo_unit_id", nullable=True),
     ),
+    required=False,
 )
+
+# A column that may be computed from others when it is not mapped: (table, column) -> its factors.
+DERIVED: dict[tuple[str, str], tuple[str, ...]] = {("transactions", "amount"): ("quantity", "unit_price")}
+
+# Tables the geography of a run needs together (the region and rebalance reports).
+GEOGRAPHY = ("geo_units", "reps", "splits")
+# A run needs at least one of these (tiering works on transactions, regions on customers).
+CORE_TABLES = ("transactions", "customers")
 
 INTERACTIONS = TableSpec(
     "interactions",
@@ -159,6 +180,7 @@ REPS = TableSpec(
         Column("name", "str", required=False, private=True),
     ),
     key=("rep_id",),
+    required=False,
 )
 
 GEO_UNITS = TableSpec(
@@ -175,6 +197,7 @@ GEO_UNITS = TableSpec(
                description="the unit's workload when it is not (only) counted from customer accounts"),
     ),
     key=("geo_unit_id",),
+    required=False,
 )
 
 ADJACENCY = TableSpec(
@@ -198,6 +221,7 @@ SPLITS = TableSpec(
     ),
     key=("split", "geo_unit_id"),
     foreign_keys=(ForeignKey("geo_unit_id", "geo_units", "geo_unit_id"),),
+    required=False,
 )
 
 SPLIT_REPS = TableSpec(
@@ -226,6 +250,7 @@ OWNERSHIP = TableSpec(
     required=False,
 )
 
+# Every table is optional on its own; a run needs transactions (tiering) or customers (regions).
 TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (CUSTOMERS, TRANSACTIONS, INTERACTIONS, SURVEYS, REPS, GEO_UNITS, ADJACENCY, SPLITS, SPLIT_REPS,
@@ -237,7 +262,8 @@ TABLES: dict[str, TableSpec] = {
 class Dataset:
     """Validated, canonical tables plus the as-of date and soft warnings.
 
-    Tables that are optional and absent are empty DataFrames with canonical columns.
+    Tables that are absent are empty DataFrames with canonical columns; ``provided`` names the tables
+    the data gave (:meth:`has`; customers derived from the transactions are not "given").
     Id columns are ``string`` dtype, dates ``datetime64[ns]``, floats ``float64``,
     booleans ``boolean``.
     """
@@ -257,9 +283,25 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the data was read (e.g. adjacency built from points)
     sources: dict[str, str] = field(default_factory=dict)
+    provided: frozenset[str] | None = None  # tables the data gave (None: every table with rows)
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    def has(self, name: str) -> bool:
+        """True when the data gave table ``name`` (customers derived from transactions count as given)."""
+        if self.provided is not None:
+            return name in self.provided
+        return not self.table(name).empty
+
+    @property
+    def has_geography(self) -> bool:
+        """True when geo units, reps and splits are all there (what region analyses need)."""
+        return all(self.has(t) for t in GEOGRAPHY)
+
+    def missing(self, tables: tuple[str, ...] | list[str]) -> list[str]:
+        """The tables of ``tables`` the data does not have."""
+        return [t for t in tables if not self.has(t)]
 
     @property
     def split_names(self) -> list[str]:
@@ -268,6 +310,12 @@ class Dataset:
     def split(self, name: str | None = None) -> pd.Series:
         """The named split as a Series geo_unit_id -> region_id (current split by default)."""
         name = name or self.current_split
+        if self.splits.empty:
+            from .errors import DataContractError
+
+            raise DataContractError("the data has no splits table, so there are no regions",
+                                    file="splits", hint="add geo_units, reps and splits to data.sources "
+                                                        "for the region reports")
         s = self.splits[self.splits["split"] == name]
         if s.empty:
             from .errors import DataContractError
@@ -288,6 +336,26 @@ class Dataset:
             if not sr.empty:
                 return sr.set_index("rep_id")["region_id"].rename(name)
         return self.reps.set_index("rep_id")["region_id"].rename(name)
+
+    def unstaffed_regions(self, name: str | None = None) -> list[str]:
+        """Regions of the named split (current by default) that no rep staffs, sorted."""
+        if self.splits.empty:
+            return []
+        regions = set(self.split(name).dropna())
+        return sorted(regions - set(self.rep_regions(name).dropna()))
+
+    def without_personal_data(self) -> Dataset:
+        """A copy whose personal columns (``Column.private``: names, phones) are emptied, so nothing
+        built from it can show them (the reports' default: ``reports.show_personal_data: false``)."""
+        from dataclasses import replace
+
+        changes = {}
+        for name, spec in TABLES.items():
+            cols = [c.name for c in spec.columns if c.private and c.name in self.table(name).columns]
+            if cols and self.table(name)[cols].notna().any().any():
+                changes[name] = self.table(name).assign(**{c: pd.Series(pd.NA, index=self.table(name).index,
+                                                                         dtype="string") for c in cols})
+        return replace(self, **changes) if changes else self
 
     def owners(self) -> pd.DataFrame:
         """All owner claims (customer_id, rep_id); from ``ownership`` or ``customers.owner_rep_id``."""

@@ -82,5 +82,10 @@ class ModelInputError(SegmentLibError):
     """Inputs to a model (tiering, statistics, optimisation) are degenerate or inconsistent."""
 
 
+class NothingToTierError(ModelInputError):
+    """The data leaves nothing to split into tiers (no customers, identical features, too few distinct
+    customers): the run then weighs every account 1 and the reports say why."""
+
+
 class NotebookExecutionError(SegmentLibError):
     """A report notebook failed; the message names the notebook and the cell."""

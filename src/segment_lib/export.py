@@ -107,6 +107,9 @@ def _customers(ctx: Any) -> pd.DataFrame:
     ds = ctx.dataset
     c = ds.customers[["customer_id", *_personal(ctx), "geo_unit_id"]].copy()
     c["customer_id"] = c["customer_id"].astype(str)
+    if ds.splits.empty:  # no geography (e.g. transactions only): no region column to fill
+        c["region_id"] = pd.Series(pd.NA, index=c.index, dtype="string")
+        return c
     split = ds.split()
     split.index = split.index.astype(str)
     c["region_id"] = c["geo_unit_id"].astype(str).map(split)
@@ -117,7 +120,12 @@ def tier_table(ctx: Any) -> pd.DataFrame:
     """Every customer's tier with the reason (:func:`segment_lib.tiering.explain_tiers`), best tier first."""
     from .tiering import explain_tiers
 
-    why = explain_tiers(ctx.tiers.model, ctx.features)[["customer_id", "tier", "tier_label", "explanation"]]
+    if not ctx.tiers.available:  # no tiers in this run: one group, and the reason on every row
+        labels = ctx.tiers.labels
+        why = pd.DataFrame({"customer_id": labels.index.astype(str), "tier": 0, "tier_label": labels.to_numpy(),
+                            "explanation": f"no tiers: {ctx.tiers.reason}"})
+    else:
+        why = explain_tiers(ctx.tiers.model, ctx.features)[["customer_id", "tier", "tier_label", "explanation"]]
     why = why.assign(customer_id=why["customer_id"].astype(str))
     out = _customers(ctx).merge(why, on="customer_id", how="right")
     out = out.sort_values(["tier", "customer_id"], kind="stable").drop(columns="tier")

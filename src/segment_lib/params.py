@@ -9,15 +9,18 @@ defaults of these settings in the library: functions elsewhere take their defaul
 ==========  ==================================================================================
 section     keys (default)
 ==========  ==================================================================================
+lookback_   (top-level key) the run's window in days (365) or ``all`` (all history up to as_of):
+days        features (frequency, spend, trend), the overview's revenue, the regions' revenue and
+            service figures, unless a section sets its own window
 engine      a name (pandas, duckdb, parquet, dask) or a mapping (:class:`EngineSpec`)
-overview    revenue_months (12), pareto_target (0.8), history_months (24)
+overview    revenue_months (None = the run's lookback_days), pareto_target (0.8), history_months (24)
 tiering     method, n_tiers, labels, group_by, k_range, rfm_segments, abc_cutoffs, thresholds,
             features (None = the TierModel default), random_state (0), stability_boot (10),
             migration_months (3), clv_horizon_months (12), discount_rate (0.10), holdout_months (6),
             holdout_methods ([kmeans, rfm, abc, clv])
 regions     tier_effort (VIP 4, Key 2, Regular 1, Dormant 0.3), split (None = current), splits
             (None = all), show_ids (false), market_adjust (false), score_weights (None),
-            window_days (365), n_boot (1000), random_state (0)
+            window_days (None = the run's lookback_days), n_boot (1000), random_state (0)
 rebalance   tolerance (0.10), n_regions (None), ensemble_steps (300), ensemble_epsilon (0.25),
             seed (0), time_limit (20), core_tiers ([VIP]), baseline_restarts (4),
             compactness_guard (true), compactness_stretch (4.0)
@@ -40,8 +43,8 @@ from .errors import ConfigError
 
 __all__ = [
     "ADJACENCY_METHODS", "DEFAULT_CLV_HORIZON_MONTHS", "DEFAULT_COMPACTNESS_STRETCH", "DEFAULT_DISCOUNT_RATE",
-    "DEFAULT_KNN_K", "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "DEFAULT_TRIM_FACTOR", "ENGINES", "EngineSpec",
-    "GeoParams", "OverviewParams",
+    "DEFAULT_KNN_K", "DEFAULT_LOOKBACK_DAYS", "DEFAULT_TOLERANCE", "DEFAULT_TIER_EFFORT", "DEFAULT_TRIM_FACTOR",
+    "lookback_window", "ENGINES", "EngineSpec", "GeoParams", "OverviewParams",
     "Params", "RebalanceParams", "RegionsParams", "TieringParams", "parse_engine", "parse_params",
 ]
 
@@ -56,6 +59,26 @@ DEFAULT_CLV_HORIZON_MONTHS = 12  # CLV tiers: expected value over the next 12 mo
 DEFAULT_DISCOUNT_RATE = 0.10  # CLV tiers: future value discounted at 10% a year
 DEFAULT_HOLDOUT_MONTHS = 6  # tiering report: tiers fitted 6 months back, judged on the 6 months since
 DEFAULT_HOLDOUT_METHODS = ("kmeans", "rfm", "abc", "clv")  # methods compared on the holdout period
+DEFAULT_LOOKBACK_DAYS = 365  # the run's window (params.lookback_days): an integer of days or "all"
+
+
+def lookback_window(value: int | str | None, as_of: Any = None, first_date: Any = None) -> int:
+    """``params.lookback_days`` as a number of days: an integer as is; ``"all"`` the days from the first
+    dated row (``first_date``) to ``as_of``, both included (at least 2); None the default (365)."""
+    if value is None:
+        return DEFAULT_LOOKBACK_DAYS
+    if isinstance(value, str):
+        if value.strip().lower() != "all":
+            raise ConfigError(f"params.lookback_days: expected a whole number of days or 'all', got {value!r}")
+        import pandas as pd
+
+        if as_of is None or first_date is None or pd.isna(first_date):
+            return DEFAULT_LOOKBACK_DAYS if first_date is None or pd.isna(first_date) else 2
+        days = (pd.Timestamp(as_of).normalize() - pd.Timestamp(first_date).normalize()).days + 1
+        return max(2, int(days))
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise ConfigError(f"params.lookback_days: expected a whole number of days >= 2 or 'all', got {value!r}")
+    return int(value)
 
 ENGINES = ("pandas", "duckdb", "parquet", "dask")
 _ALIASES = {"duckdb-parquet": "parquet", "out-of-core": "parquet", "distributed": "dask"}
@@ -135,7 +158,9 @@ def _key(name: str, types: tuple, doc: str, default: Any = None, factory: Any = 
 class OverviewParams:
     """``params.overview``: the overview report."""
 
-    revenue_months: int = _key("revenue_months", (int,), "window for revenue per customer (months)", 12, minimum=1)
+    revenue_months: int | None = _key("revenue_months", (int,),
+                                      "window for revenue per customer in months (None: params.lookback_days)",
+                                      minimum=1)
     pareto_target: float = _key("pareto_target", _NUM, "share of revenue for 'top X% of customers'", 0.8,
                                 minimum=0.01)
     history_months: int = _key("history_months", (int,), "months shown in the monthly revenue chart", 24,
@@ -190,8 +215,9 @@ class RegionsParams:
     market_adjust: bool = _key("market_adjust", (bool,), "judge regions against market size (population)",
                                False)
     score_weights: dict | None = _key("score_weights", (dict,), "composite score weights by name")
-    window_days: int = _key("window_days", (int,), "days of service data up to the analysis date", 365,
-                            minimum=1)
+    window_days: int | None = _key("window_days", (int,),
+                                   "days of revenue / service data up to the analysis date (None: params.lookback_days)",
+                                   minimum=1)
     n_boot: int = _key("n_boot", (int,), "bootstrap resamples for the intervals", 1000, minimum=10)
     random_state: int = _key("random_state", (int,), "seed of every bootstrap", 0)
 
@@ -249,6 +275,7 @@ class GeoParams:
         return [(str(a), str(b)) for a, b in self.extra_edges]
 
 
+_TOP_KEYS = ("engine", "lookback_days")  # params keys that are values, not sections
 _SECTIONS: dict[str, type] = {"overview": OverviewParams, "tiering": TieringParams, "regions": RegionsParams,
                               "rebalance": RebalanceParams, "geo": GeoParams}
 
@@ -258,6 +285,7 @@ class Params:
     """All run parameters, typed.  ``raw`` keeps what the user wrote (for the run manifest)."""
 
     engine: EngineSpec = field(default_factory=EngineSpec)
+    lookback_days: int | str = DEFAULT_LOOKBACK_DAYS
     overview: OverviewParams = field(default_factory=OverviewParams)
     tiering: TieringParams = field(default_factory=TieringParams)
     regions: RegionsParams = field(default_factory=RegionsParams)
@@ -279,7 +307,7 @@ class Params:
             parts = str(key).split(".")
             if parts[0] == "params":
                 parts = parts[1:]
-            if len(parts) == 1 and isinstance(value, Mapping) and parts[0] != "engine":
+            if len(parts) == 1 and isinstance(value, Mapping) and parts[0] not in _TOP_KEYS:
                 if not isinstance(raw.get(parts[0]), dict):
                     raw[parts[0]] = {}
                 _deep_merge(raw[parts[0]], value)
@@ -352,8 +380,12 @@ def parse_params(raw: Mapping[str, Any] | None) -> Params:
         return Params()
     if not isinstance(raw, Mapping):
         raise ConfigError(f"params: expected a mapping (key: value lines), got {type(raw).__name__}")
-    allowed = ["engine", *_SECTIONS]
+    allowed = [*_TOP_KEYS, *_SECTIONS]
     out: dict[str, Any] = {}
+    lookback = raw.get("lookback_days", DEFAULT_LOOKBACK_DAYS)
+    lookback_window(lookback)  # checks the value
+    if isinstance(lookback, str):
+        lookback = lookback.strip().lower()
     for k in raw:
         if k not in allowed:
             raise ConfigError(f"params.{k}: unknown section '{k}'; {_suggest(str(k), allowed)}")
@@ -377,4 +409,5 @@ def parse_params(raw: Mapping[str, Any] | None) -> Params:
     for i, e in enumerate(out["geo"].extra_edges):
         if not isinstance(e, (list, tuple)) or len(e) != 2:
             raise ConfigError(f"params.geo.extra_edges[{i}]: expected a pair such as [HI, GD], got {e!r}")
-    return Params(engine=parse_engine(raw.get("engine")), raw=copy.deepcopy(dict(raw)), **out)
+    return Params(engine=parse_engine(raw.get("engine")), lookback_days=lookback, raw=copy.deepcopy(dict(raw)),
+                  **out)

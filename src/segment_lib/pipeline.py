@@ -8,7 +8,10 @@ Everything a report needs that more than one report uses is made here, once per 
 * the customer features as of that date, on the configured engine (``params.engine``);
 * **the tiers of this run** (:class:`RunTiers`): one fitted :class:`~segment_lib.tiering.TierModel`
   whose tiers the tiering, regions and rebalance reports all use.  A failure to tier is an error
-  naming the cause, never a silent substitute.
+  naming the cause, never a silent substitute -- except when the *data* leaves nothing to tier (no
+  transactions; every customer alike; one tier): then every account weighs 1 and
+  ``RunTiers.reason`` records why, which the reports show (the tiering report does not run).
+* the run's window, ``params.lookback_days`` in days (``all``: from the first transaction).
 
 The runner builds one :class:`RunContext` (:func:`build_context`), saves it in the run's build folder
 (:func:`save_context`) and hands its path to every notebook, which opens it in one call::
@@ -33,17 +36,18 @@ import pandas as pd
 from . import boundaries, measures
 from .config import Config, load_config
 from .contract import Dataset
-from .errors import ModelInputError
+from .errors import ModelInputError, NothingToTierError
 from .features import add_purchase_summary, customer_features
 from .io import load_dataset
-from .params import Params, parse_engine
+from .params import Params, lookback_window, parse_engine
 from .tiering import TierModel
 
-__all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "open_report", "run_features", "run_tiers",
+__all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "no_tiers", "open_report", "run_features",
+           "run_lookback", "run_tiers",
            "save_context", "load_context", "CONTEXT_FILE"]
 
 CONTEXT_FILE = "context.pkl"
-_FORMAT = 1  # bump when RunContext changes shape; an older file is rebuilt instead of read
+_FORMAT = 2  # bump when RunContext changes shape; an older file is rebuilt instead of read
 
 
 def fit_tiers(features: pd.DataFrame, engine: Any = None, *, y: Any = None, **model_params: Any) -> TierModel:
@@ -72,11 +76,16 @@ class RunTiers:
     ``source``: one sentence for the reports saying how the tiers were made.
     """
 
-    model: TierModel
+    model: TierModel | None
     labels: pd.Series
     names: list[str]
     effort: dict[str, float]
     source: str
+    reason: str | None = None  # why there are no tiers (None: the tiers were made)
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
 
     @property
     def fingerprint(self) -> str:
@@ -88,7 +97,21 @@ class RunTiers:
     @property
     def frame(self) -> pd.DataFrame:
         """The model's ``tiers_`` table (customer_id, tier, tier_label, …)."""
+        if self.model is None:
+            raise ModelInputError(f"this run has no tiers: {self.reason}")
         return self.model.tiers_
+
+
+ONE_TIER = "All accounts"
+
+
+def no_tiers(customer_ids: Any, reason: str) -> RunTiers:
+    """The run's tiers when the data leaves nothing to tier: one group, every account weighs 1, and
+    the reason (shown by the reports)."""
+    ids = pd.Index(pd.Series(customer_ids, dtype="string").astype(object).to_numpy(), name="customer_id")
+    labels = pd.Series(ONE_TIER, index=ids, name="tier", dtype=object)
+    return RunTiers(model=None, labels=labels, names=[ONE_TIER], effort={ONE_TIER: 1.0},
+                    source=f"no tiers ({reason}); every account weighs 1", reason=reason)
 
 
 def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
@@ -97,6 +120,8 @@ def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
     try:
         model = fit_tiers(features, params.engine, **tp.model_params())
     except Exception as exc:  # noqa: BLE001 - re-raised with the cause named, never substituted
+        if isinstance(exc, NothingToTierError):
+            raise NothingToTierError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
         if isinstance(exc, ModelInputError):
             raise ModelInputError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
         raise
@@ -114,7 +139,7 @@ def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
 def run_features(dataset: Dataset, as_of: Any, params: Params) -> pd.DataFrame:
     """Customer features as of a date on the run's engine; with ``params.tiering.method: clv`` also the
     repeat-purchase summary the CLV model needs (:func:`segment_lib.features.add_purchase_summary`)."""
-    feats = customer_features(dataset, as_of=as_of, engine=params.engine)
+    feats = customer_features(dataset, as_of=as_of, lookback_days=run_lookback(params, dataset), engine=params.engine)
     return add_purchase_summary(feats, dataset) if params.tiering.method == "clv" else feats
 
 
@@ -135,6 +160,11 @@ class RunContext:
     def as_of(self) -> pd.Timestamp:
         """The run's analysis date (resolved once by :func:`build_context`)."""
         return self.dataset.as_of
+
+    @property
+    def lookback_days(self) -> int:
+        """The run's window in days (``params.lookback_days``; ``all`` = from the first transaction)."""
+        return run_lookback(self.params, self.dataset)
 
     def features_at(self, as_of: Any) -> pd.DataFrame:
         """Customer features at another date (same engine), cached; e.g. for migration."""
@@ -165,11 +195,26 @@ def build_context(config: Config | str | Path, params: Any = None, as_of: Any = 
     if params:
         cfg = _with_params(cfg, params)
     ds = dataset if dataset is not None else load_dataset(cfg)
+    if not cfg.reports.show_personal_data:  # names and phones never reach a report unless asked for
+        ds = ds.without_personal_data()
     if ds.as_of is None:
         raise ModelInputError("no analysis date: set as_of in the config or give transactions with dates")
     feats = run_features(ds, ds.as_of, cfg.params)
-    return RunContext(config=cfg, params=cfg.params, dataset=ds, features=feats,
-                      tiers=run_tiers(feats, cfg.params))
+    if not ds.has("transactions"):
+        tiers = no_tiers(feats["customer_id"], "the data has no transactions")
+    else:
+        try:
+            tiers = run_tiers(feats, cfg.params)
+        except NothingToTierError as exc:
+            tiers = no_tiers(feats["customer_id"], str(exc).split(": ", 1)[-1])
+    return RunContext(config=cfg, params=cfg.params, dataset=ds, features=feats, tiers=tiers)
+
+
+def run_lookback(params: Params, dataset: Dataset) -> int:
+    """``params.lookback_days`` in days for this dataset (``all``: first transaction to as_of)."""
+    tx = dataset.transactions
+    first = tx["date"].min() if len(tx) else None
+    return lookback_window(params.lookback_days, dataset.as_of, first)
 
 
 def save_context(ctx: RunContext, folder: str | Path) -> Path:

@@ -10,19 +10,20 @@ import numpy as np
 import pandas as pd
 
 from . import measures
-from .contract import TABLES, Dataset
+from .contract import Dataset
 
 
-def customer_revenue(dataset: Dataset, months: int | None = 12) -> pd.DataFrame:
-    """Net revenue per customer over the ``months`` calendar months before ``dataset.as_of`` (all history if
-    ``months`` is None): :func:`segment_lib.measures.customer_revenue` as a table.
+def customer_revenue(dataset: Dataset, months: int | None = 12, days: int | None = None) -> pd.DataFrame:
+    """Net revenue per customer over the ``months`` calendar months (or the ``days``) before
+    ``dataset.as_of`` (all history if both are None): :func:`segment_lib.measures.customer_revenue` as a table.
 
     Returns columns ``customer_id``, ``revenue``: one row per customer in ``customers``,
     0 for customers without transactions in the window (returns can make it negative).
     A window needs ``dataset.as_of`` (:class:`~segment_lib.errors.ModelInputError` otherwise).
     """
     ids = dataset.customers["customer_id"]
-    rev = measures.customer_revenue(dataset.transactions, dataset.as_of, None, months=months, customer_ids=ids)
+    rev = measures.customer_revenue(dataset.transactions, dataset.as_of, days, months=None if days else months,
+                                    customer_ids=ids)
     return pd.DataFrame({"customer_id": ids.to_numpy(), "revenue": rev.to_numpy(dtype=float)})
 
 
@@ -68,9 +69,14 @@ def customers_by_region(dataset: Dataset, split: str | None = None) -> pd.DataFr
     Columns ``region_id``, ``customers``, ``share``; sorted by customers descending then region.
     Customers in geo units the split does not cover are counted under region "(unassigned)".
     """
+    if dataset.splits.empty:  # no geography: one line saying so
+        return _count_table(pd.Series(NO_REGIONS, index=dataset.customers.index, name="region_id"))
     mapping = dataset.split(split)
     region = dataset.customers["geo_unit_id"].map(mapping).fillna("(unassigned)")
     return _count_table(region.rename("region_id"))
+
+
+NO_REGIONS = "(no regions in the data)"
 
 
 def customers_by_industry(dataset: Dataset) -> pd.DataFrame:
@@ -120,11 +126,11 @@ def monthly_revenue(dataset: Dataset, months: int | None = 24) -> pd.DataFrame:
 def data_quality(dataset: Dataset) -> pd.DataFrame:
     """Table sizes for the report: ``table``, ``rows``, ``columns``, ``status``.
 
-    ``status`` is "ok", "empty (optional)" or "empty" for required tables with no rows.
+    ``status`` is "ok" or "not in the data" (every table is optional; each report needs some, see
+    :data:`segment_lib.views.REQUIREMENTS`).
     """
     s = dataset.summary()
-    req = s["table"].map(lambda t: TABLES[t].required)
-    status = np.where(s["rows"] > 0, "ok", np.where(req, "empty", "empty (optional)"))
+    status = np.where(s["rows"] > 0, "ok", "not in the data")
     return s.assign(status=status)[["table", "rows", "columns", "status"]]
 
 

@@ -61,3 +61,32 @@ def small_reports(base: Path, notebooks: list[str] | None = None, language: str 
         timeout = int(os.environ.get("SEGMENT_LIB_CELL_TIMEOUT", "900"))
         _cache[key] = run_reports(cfg, notebooks=list(names), notebooks_dir=NOTEBOOKS_DIR, timeout=timeout)
     return _cache[key]
+
+
+def transactions_only_export(folder: Path) -> Path:
+    """A store's export as users have it (GBK, Chinese headers, zero-padded member ids, integer YYYYMMDD
+    dates; 600 rows, 59 customers) and a config mapping its three columns with ``lookback_days: all``;
+    returns the config path."""
+    import numpy as np
+    import pandas as pd
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rs = np.random.RandomState(0)
+    ids = rs.randint(1, 60, 600)
+    days = pd.Timestamp("2024-07-01") + pd.to_timedelta(rs.randint(0, 540, 600), unit="D")
+    df = pd.DataFrame({"会员编号": [f"{i:06d}" for i in ids], "下单日期": days.strftime("%Y%m%d").astype(int),
+                       "实付金额": np.round(rs.gamma(2, 50, 600) * (1 + (ids < 10) * 5), 2)})
+    df.to_csv(folder / "tx.csv", index=False, encoding="gbk")
+    cfg = folder / "cfg.yaml"
+    cfg.write_text("""
+data:
+  sources:
+    transactions:
+      path: tx.csv
+      columns: {customer_id: 会员编号, date: 下单日期, amount: 实付金额}
+params:
+  lookback_days: all
+  tiering: {stability_boot: 1}
+""", encoding="utf-8")
+    return cfg

@@ -236,3 +236,19 @@ def test_run_tiers_same_on_every_engine(data, client):
     pd.testing.assert_series_equal(out["pandas"].labels, out["dask"].labels)
     pd.testing.assert_series_equal(out["pandas"].labels, out["duckdb"].labels)
     assert out["pandas"].fingerprint == out["dask"].fingerprint == out["duckdb"].fingerprint
+
+
+def test_dask_counts_distinct_orders(client):
+    """Order lines (order_id): frequency counts distinct orders on Dask as on pandas."""
+    rs = np.random.RandomState(3)
+    n = 400
+    tx = pd.DataFrame({"customer_id": pd.array([f"C{i}" for i in rs.randint(0, 40, n)], dtype="string"),
+                       "order_id": pd.array([f"O{i}" for i in rs.randint(0, 120, n)], dtype="string"),
+                       "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rs.randint(0, 300, n), unit="D"),
+                       "amount": rs.normal(50, 40, n)})
+    customers = pd.DataFrame({"customer_id": pd.array(sorted(tx["customer_id"].unique()), dtype="string")})
+    tables = {"customers": customers, "transactions": tx, "as_of": pd.Timestamp("2025-12-31")}
+    want = customer_features(tables)
+    got = customer_features(tables, engine="dask", client=client)
+    assert (want["frequency"] < tx.groupby("customer_id").size().reindex(want["customer_id"]).to_numpy()).any()
+    assert_frame_equal(got[want.columns], want, check_dtype=False)

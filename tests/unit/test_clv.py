@@ -157,7 +157,7 @@ def test_tier_model_clv_predicts_explains_and_needs_the_summary(demo5k):
     with pytest.raises(ModelInputError, match="add_purchase_summary"):
         TierModel(method="clv", n_tiers=3).fit(X)
     X = add_purchase_summary(X, ds)
-    assert set(SUMMARY_COLUMNS) <= set(X.columns) and X.attrs["as_of"] == ds.as_of
+    assert set(SUMMARY_COLUMNS) <= set(X.columns) and pd.Timestamp(X.attrs["as_of"]) == ds.as_of
     m = TierModel(method="clv", n_tiers=3, labels="zh").fit(X)
     assert (m.predict(X) == m.labels_).all()
     v = m.tiers_.groupby("tier")["predicted_clv"].median().to_numpy()

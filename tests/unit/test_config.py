@@ -115,9 +115,10 @@ def test_reversed_mapping_detected(tmp_path):
         load_config(p)
 
 
-def test_required_table_missing(tmp_path):
-    p = write(tmp_path, SOURCES.replace("    splits: {path: splits.csv}\n", ""))
-    with pytest.raises(ConfigError, match=r"data\.sources: required tables missing: splits"):
+def test_only_transactions_or_customers_are_needed(tmp_path):
+    assert "splits" not in load_config(write(tmp_path, SOURCES.replace("    splits: {path: splits.csv}\n", ""))).sources
+    p = write(tmp_path, "data:\n  sources:\n    reps: {path: reps.csv}\n")
+    with pytest.raises(ConfigError, match=r"data\.sources: give transactions \(for tiering\) or customers"):
         load_config(p)
 
 

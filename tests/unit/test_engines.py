@@ -93,7 +93,7 @@ def test_as_of_is_never_guessed(data, parquet_dir):
     with pytest.raises(ModelInputError, match="analysis date"):  # before any cluster is started
         customer_features({"customers": data.dataset.customers, "transactions": tx}, engine="dask")
     # the dataset's as_of is used when none is given
-    assert customer_features(data.dataset).attrs["as_of"] == data.dataset.as_of
+    assert pd.Timestamp(customer_features(data.dataset).attrs["as_of"]) == data.dataset.as_of
 
 
 def test_parquet_nan_amounts(tmp_path):

@@ -87,7 +87,7 @@ def test_history_trend_over_four_quarters(tmp_path):
     history.record(tmp_path, "demo", "2025-12-31", {"00_overview": {"n_customers": 120, "top_share_80": 0.24}})
     pts = history.points(tmp_path, "demo")
     assert [v for _, v in pts[("00_overview", "n_customers")]] == [100, 110, 99, 120]  # re-run replaced
-    from segment_lib.runner import _change_text
+    from segment_lib.index_page import _change_text
 
     run = {"run_name": "demo", "as_of": "2025-12-31"}
     tr = history.trends(tmp_path, run, {"00_overview": ["n_customers", "top_share_80", "largest_region"]}, _change_text)

@@ -377,9 +377,12 @@ def test_as_of_defaults_to_latest_transaction():
     assert any("as_of not set" in w for w in ds.warnings)
 
 
-def test_required_table_missing():
-    e = err(build, splits=None)
-    assert "required table missing: splits" in str(e)
+def test_partial_geography_warns_and_no_core_table_errors():
+    ds = build(splits=None)
+    assert any("need geo_units, reps and splits; missing: splits" in w for w in ds.warnings)
+    assert not ds.has_geography and ds.current_split is None
+    e = err(build, customers=None, transactions=None)
+    assert "no transactions and no customers" in str(e)
 
 
 def test_unknown_current_split():

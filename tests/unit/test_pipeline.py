@@ -26,12 +26,12 @@ def test_context_tiers_cover_every_customer_with_an_effort_weight(ctx):
 
 
 def test_as_of_is_resolved_once_and_carried(ctx, small_cfg):
-    assert ctx.as_of == pd.Timestamp("2025-12-31") == ctx.features.attrs["as_of"]
+    assert ctx.as_of == pd.Timestamp("2025-12-31") == pd.Timestamp(ctx.features.attrs["as_of"])
     other = pipeline.open_report(small_cfg, as_of="2026-03-31")
-    assert other.as_of == pd.Timestamp("2026-03-31") == other.features.attrs["as_of"]
+    assert other.as_of == pd.Timestamp("2026-03-31") == pd.Timestamp(other.features.attrs["as_of"])
     assert other.tiers.fingerprint != ctx.tiers.fingerprint
     assert ctx.migration_as_of == pd.Timestamp("2025-09-30")
-    assert ctx.features_at(ctx.migration_as_of).attrs["as_of"] == ctx.migration_as_of
+    assert pd.Timestamp(ctx.features_at(ctx.migration_as_of).attrs["as_of"]) == ctx.migration_as_of
 
 
 def test_open_report_reuses_the_saved_context(ctx, small_cfg, tmp_path, monkeypatch):

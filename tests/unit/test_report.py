@@ -95,7 +95,7 @@ def test_overview_figures_render():
 
 
 def test_headline_metrics_order():
-    from segment_lib.runner import headline_metrics
+    from segment_lib.index_page import headline_metrics
 
     m = {"b": 2, "a": 1.5, "flag": True, "sizes": {"x": 1}, "name": "East", "headline": ["name", "b", "zzz"]}
     assert headline_metrics(m) == [("name", "East"), ("b", 2)]

@@ -97,8 +97,8 @@ def test_data_quality_status():
     dq = summary.data_quality(_dataset())
     st = dict(zip(dq["table"], dq["status"]))
     assert st["customers"] == "ok"
-    assert st["reps"] == "empty"
-    assert st["surveys"] == "empty (optional)"
+    assert st["reps"] == "not in the data"
+    assert st["surveys"] == "not in the data"
 
 
 def test_revenue_growth():

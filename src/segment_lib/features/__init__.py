@@ -38,7 +38,10 @@ Rules (also in ``docs/tiering.md``)
   ``n_interactions`` and ``n_complaints`` use the look-back window
   ``(as_of - lookback_days, as_of]``.  ``recency_days``, ``first_purchase``,
   ``last_purchase``, ``orders_lifetime`` and ``tenure_days`` use all history up to ``as_of``.
-* **Order.** An order is one transaction row with ``amount > 0`` (the contract keys
+* **Order.** With ``order_id`` (order lines): an order is one distinct ``order_id`` of the customer
+  with at least one line of ``amount > 0`` (``frequency``, ``orders_lifetime``; a line without an
+  order id is its own order); lines with negative amounts are returns / cancellations and count
+  in the net amount.  Without ``order_id``: an order is one transaction row with ``amount > 0`` (the contract keys
   transactions by ``transaction_id``, so this is also "one positive transaction id").
   Rows with ``amount < 0`` are returns: they reduce ``monetary_total`` (net) and feed
   ``return_share`` but are not orders and do not move ``recency_days``.  Rows with
@@ -91,7 +94,7 @@ import pandas as pd
 
 from ..contract import Dataset
 from ..errors import ConfigError, ModelInputError
-from ..params import EngineSpec, parse_engine
+from ..params import DEFAULT_LOOKBACK_DAYS, EngineSpec, parse_engine
 from .core import (
     CARRIED_ATTRIBUTES,
     FEATURE_COLUMNS,
@@ -127,7 +130,7 @@ __all__ = [
 def customer_features(
     dataset_or_tables: Any,
     as_of: Any = None,
-    lookback_days: int = 365,
+    lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,
     engine: Literal["pandas", "duckdb", "parquet", "dask"] | Mapping[str, Any] | EngineSpec | None = None,
     nan_amounts: Literal["raise", "drop"] = "raise",
     *,
@@ -150,7 +153,9 @@ def customer_features(
         the reference date; defaults to the dataset's ``as_of`` (or ``as_of`` in the dict / the
         config).  Without either, :class:`ModelInputError`: the date is never guessed here.
     lookback_days:
-        length of the window for frequency / monetary / trend / contacts (default 365).
+        length of the window for frequency / monetary / trend / contacts in days
+        (default :data:`segment_lib.params.DEFAULT_LOOKBACK_DAYS`, 365), or ``"all"``: from the first
+        transaction to ``as_of`` (in-memory engines).
     engine:
         None or ``"pandas"`` (NumPy aggregation), ``"duckdb"`` (SQL), ``"parquet"`` (DuckDB on
         Parquet paths, out-of-core), ``"dask"``, or a config mapping such as

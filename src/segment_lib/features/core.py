@@ -21,6 +21,7 @@ import pandas as pd
 from .._arrow import index_of
 from ..contract import Dataset
 from ..errors import ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "customer_id",
@@ -76,9 +77,17 @@ def analysis_date(as_of: Any, data_as_of: Any = None) -> pd.Timestamp:
     return pd.Timestamp(as_of).normalize()
 
 
-def check_lookback(lookback_days: Any) -> int:
-    """``lookback_days`` as an int, ModelInputError unless it is at least 2."""
-    if lookback_days is None or int(lookback_days) < 2:
+def check_lookback(lookback_days: Any, as_of: Any = None, first_date: Any = None) -> int:
+    """``lookback_days`` as an int, ModelInputError unless it is at least 2; ``"all"`` is the days from
+    ``first_date`` (the first transaction) to ``as_of`` (:func:`segment_lib.params.lookback_window`)."""
+    if isinstance(lookback_days, str):
+        if lookback_days.strip().lower() != "all" or as_of is None:
+            raise ModelInputError(f"lookback_days must be an integer >= 2 or 'all' (with a known as_of and "
+                                  f"transactions in memory), got {lookback_days!r}")
+        from ..params import lookback_window
+
+        return lookback_window("all", as_of, first_date)
+    if lookback_days is None or isinstance(lookback_days, bool) or int(lookback_days) < 2:
         raise ModelInputError(f"lookback_days must be an integer >= 2, got {lookback_days!r}")
     return int(lookback_days)
 
@@ -165,8 +174,8 @@ def in_memory_features(data: Any, as_of: Any, lookback_days: int, nan_amounts: s
     if tx is None:
         raise ModelInputError("no transactions table given")
     _check_columns(tx, "transactions", ("customer_id", "date", "amount"))
-    lookback_days = check_lookback(lookback_days)
     as_of = analysis_date(as_of, ds_as_of)
+    lookback_days = check_lookback(lookback_days, as_of, pd.to_datetime(tx["date"]).min() if len(tx) else None)
     as_of_day = _as_day(as_of)
 
     if customers is None or len(customers) == 0:
@@ -179,7 +188,7 @@ def in_memory_features(data: Any, as_of: Any, lookback_days: int, nan_amounts: s
     return finish_features(cust, cust_ids, created, agg, as_of, lookback_days)
 
 
-def pandas_features(data: Any, as_of: Any = None, lookback_days: int = 365,
+def pandas_features(data: Any, as_of: Any = None, lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,
                     nan_amounts: str = "raise") -> pd.DataFrame:
     """The ``"pandas"`` engine: NumPy ``bincount`` / ``ufunc.at`` on integer customer codes."""
     return in_memory_features(data, as_of, lookback_days, nan_amounts, aggregate_pandas)
@@ -193,9 +202,15 @@ def finish_features(cust: pd.DataFrame, ids: pd.Index, created: np.ndarray, agg:
     for col in CARRIED_ATTRIBUTES:
         if col in cust.columns:
             out[col] = cust[col].to_numpy()
-    out.attrs["as_of"] = as_of
-    out.attrs["lookback_days"] = lookback_days
+    set_attrs(out, as_of, lookback_days)
     return out
+
+
+def set_attrs(out: pd.DataFrame, as_of: Any, lookback_days: int) -> None:
+    """The feature table's ``attrs``: ``as_of`` as an ISO date text (``pd.Timestamp(attrs["as_of"])``
+    reads it; JSON-serialisable, so ``to_parquet`` works) and ``lookback_days``."""
+    out.attrs["as_of"] = pd.Timestamp(as_of).strftime("%Y-%m-%d")
+    out.attrs["lookback_days"] = int(lookback_days)
 
 
 def _codes(cust_ids: pd.Index, tx_ids: pd.Series) -> np.ndarray:
@@ -215,6 +230,20 @@ def _nan_error(tx: pd.DataFrame, bad: np.ndarray) -> ModelInputError:
         f"(first rows {(rows[:5] + 1).tolist()}, customers {custs}). "
         "Fix the source data, or pass nan_amounts='drop' to ignore those rows."
     )
+
+
+def order_codes(tx: pd.DataFrame, sel: np.ndarray) -> np.ndarray | None:
+    """Integer code of each selected row's order (``order_id``; a row without one is its own order),
+    or None when the transactions have no order ids (every row is then an order)."""
+    if "order_id" not in tx.columns or tx["order_id"].isna().all():
+        return None
+    codes, _ = pd.factorize(tx["order_id"].to_numpy()[sel] if sel is not None else tx["order_id"].to_numpy(),
+                            use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = codes.max() + 1 + np.arange(int(missing.sum()))
+    return codes
 
 
 def aggregate_pandas(
@@ -237,9 +266,19 @@ def aggregate_pandas(
         if nan_amounts == "raise":
             raise _nan_error(tx, bad)
         sel &= ~bad
+    order = order_codes(tx, sel)
     code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
 
     pos = amount > 0
+
+    def n_orders(mask: np.ndarray) -> np.ndarray:
+        """Orders per customer among the rows of ``mask``: rows, or distinct order ids when given."""
+        if order is None:
+            return np.bincount(code[mask], minlength=n).astype(np.int64)
+        width = np.int64(order.max() + 1) if len(order) else np.int64(1)
+        pairs = np.unique(code[mask].astype(np.int64) * width + order[mask])
+        return np.bincount(pairs // width, minlength=n).astype(np.int64)
+
     neg = amount < 0
     start = as_of_day - lookback
     half = as_of_day - lookback // 2
@@ -248,14 +287,14 @@ def aggregate_pandas(
 
     agg: dict[str, np.ndarray] = {}
     cp = code[pos]
-    agg["orders_lifetime"] = np.bincount(cp, minlength=n).astype(np.int64)
+    agg["orders_lifetime"] = n_orders(pos)
     first = np.full(n, _BIG, dtype=np.int64)
     last = np.full(n, -_BIG, dtype=np.int64)
     np.minimum.at(first, cp, day[pos])
     np.maximum.at(last, cp, day[pos])
     agg["first_day"], agg["last_day"] = first, last
     wp = w & pos
-    agg["frequency"] = np.bincount(code[wp], minlength=n).astype(np.int64)
+    agg["frequency"] = n_orders(wp)
     agg["net_w"] = np.bincount(code[w], weights=amount[w], minlength=n)
     agg["gross_w"] = np.bincount(code[wp], weights=amount[wp], minlength=n)
     wn = w & neg

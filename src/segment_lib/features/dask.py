@@ -28,8 +28,8 @@ import pandas as pd
 
 from ..contract import Dataset
 from ..errors import ModelInputError
-from ..params import EngineSpec, parse_engine
-from .core import CARRIED_ATTRIBUTES, analysis_date, check_lookback, pandas_features, parquet_paths
+from ..params import DEFAULT_LOOKBACK_DAYS, EngineSpec, parse_engine
+from .core import CARRIED_ATTRIBUTES, analysis_date, check_lookback, pandas_features, parquet_paths, set_attrs
 
 _PART = "_seg_part"
 _POS = "_seg_pos"
@@ -146,7 +146,7 @@ def _resolve_tables(data: Any) -> tuple[Any, Any, Any, Any]:
 def dask_customer_features(
     data: Any,
     as_of: Any = None,
-    lookback_days: int = 365,
+    lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,
     *,
     nan_amounts: str = "raise",
     client: Any = None,
@@ -187,7 +187,7 @@ def dask_customer_features(
     else:  # position = order of the partitions, then rows
         cust_d = cust_d.assign(**{_POS: 1}).assign(**{_POS: lambda d: d[_POS].cumsum() - 1})
     inter_d = _to_dask(inter, n) if inter is not None and (not hasattr(inter, "__len__") or len(inter)) else None
-    tx_cols = [c for c in ("customer_id", "date", "amount") if c in tx_d.columns]
+    tx_cols = [c for c in ("customer_id", "date", "amount", "order_id") if c in tx_d.columns]
     tx_d = tx_d[tx_cols]
     if inter_d is not None:
         inter_d = inter_d[[c for c in ("customer_id", "opened_at", "is_complaint") if c in inter_d.columns]]
@@ -225,8 +225,7 @@ def _restore(out: pd.DataFrame, customers: pd.DataFrame | None, as_of: pd.Timest
     for col in CARRIED_ATTRIBUTES:  # finish_features copies them as plain arrays
         if col in out.columns:
             out[col] = out[col].to_numpy()
-    out.attrs["as_of"] = as_of
-    out.attrs["lookback_days"] = lookback
+    set_attrs(out, as_of, lookback)
     return out
 
 

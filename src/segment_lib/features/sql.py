@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._arrow import index_of
 from ..errors import ConfigError, ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 from .core import (
     _AGG_FLOAT,
     _AGG_INT,
@@ -35,21 +36,23 @@ from .core import (
 )
 
 
-def transaction_aggregate_sql(base: str, start: int, half_day: int) -> str:
+def transaction_aggregate_sql(base: str, start: int, half_day: int, orders: bool = False) -> str:
     """The per-customer transaction aggregates in SQL (DuckDB), over ``base``.
 
     ``base`` is a query with columns ``pos`` (customer position), ``day`` (days since the epoch,
     rows after as_of already removed) and ``amount``; ``start`` is the first day *outside* the
     window and ``half_day`` the day splitting it for the trend.  Shared by the in-memory DuckDB
     engine and the out-of-core Parquet engine (:func:`parquet_features`), so both follow the
-    same rules as the pandas engine.
+    same rules as the pandas engine.  ``orders``: ``base`` also has ``oid`` (the order id, never NULL)
+    and orders are counted as distinct order ids instead of rows.
     """
+    n = "count(DISTINCT oid)" if orders else "count(*)"
     return f"""
         SELECT pos,
-          count(*) FILTER (WHERE amount > 0) AS orders_lifetime,
+          {n} FILTER (WHERE amount > 0) AS orders_lifetime,
           min(day) FILTER (WHERE amount > 0) AS first_day,
           max(day) FILTER (WHERE amount > 0) AS last_day,
-          count(*) FILTER (WHERE amount > 0 AND day > {start}) AS frequency,
+          {n} FILTER (WHERE amount > 0 AND day > {start}) AS frequency,
           sum(amount) FILTER (WHERE day > {start}) AS net_w,
           sum(amount) FILTER (WHERE amount > 0 AND day > {start}) AS gross_w,
           sum(-amount) FILTER (WHERE amount < 0 AND day > {start}) AS returns_w,
@@ -81,13 +84,18 @@ def aggregate_duckdb(
             "date": pd.to_datetime(tx["date"], errors="coerce"),
             "amount": tx["amount"].astype(float),
         })
+        orders = "order_id" in tx.columns and bool(tx["order_id"].notna().any())
+        if orders:  # a line without an order id is its own order
+            oid = tx["order_id"].astype("string")
+            t["oid"] = oid.fillna("#row" + pd.Series(np.arange(len(tx)), index=oid.index).astype(str)).to_numpy(
+                dtype=object)
         con.register("cust", cust)
         con.register("tx", t)
         as_of_s = as_of.strftime("%Y-%m-%d")
         half = lookback // 2
         base = f"""
             SELECT c.pos, date_diff('day', DATE '1970-01-01', CAST(t.date AS DATE)) AS day,
-                   t.amount, t.customer_id
+                   t.amount, t.customer_id{", t.oid" if orders else ""}
             FROM tx t JOIN cust c USING (customer_id)
             WHERE CAST(t.date AS DATE) <= DATE '{as_of_s}'
         """
@@ -102,7 +110,7 @@ def aggregate_duckdb(
         as_day = _as_day(as_of)
         start = as_day - lookback
         hday = as_day - half
-        res = con.execute(transaction_aggregate_sql(base, start, hday)).df()
+        res = con.execute(transaction_aggregate_sql(base, start, hday, orders)).df()
         agg: dict[str, np.ndarray] = {}
         pos = res["pos"].to_numpy(dtype=np.int64)
         for col in _AGG_INT[:2]:
@@ -146,7 +154,7 @@ def aggregate_duckdb(
         con.close()
 
 
-def duckdb_features(data: Any, as_of: Any = None, lookback_days: int = 365,
+def duckdb_features(data: Any, as_of: Any = None, lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,
                     nan_amounts: str = "raise") -> pd.DataFrame:
     """The ``"duckdb"`` engine: the aggregation as one SQL ``GROUP BY`` over the in-memory frames."""
     return in_memory_features(data, as_of, lookback_days, nan_amounts, aggregate_duckdb)
@@ -176,8 +184,8 @@ def parquet_sources(data: Any) -> dict[str, Any]:
             src = data.source(t)
             if src is None:
                 continue
-            if src.path.suffix.lower() != ".parquet":
-                raise ConfigError(f"{src.key}.path: engine 'parquet' reads Parquet files only, got {src.path.name}")
+            if src.path is None or src.path.suffix.lower() != ".parquet":
+                raise ConfigError(f"{src.key}.path: engine 'parquet' reads Parquet files only, got {src.label}")
             if src.columns and any(k != v for k, v in src.columns.items()):
                 raise ConfigError(f"{src.key}.columns: engine 'parquet' needs canonical column names in the file "
                                   "(convert once with io.load_dataset + to_parquet)")
@@ -194,7 +202,7 @@ def parquet_features(
     customers: PathLike | pd.DataFrame | None = None,
     interactions: PathLike | None = None,
     as_of: Any = None,
-    lookback_days: int = 365,
+    lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,
     *,
     nan_amounts: str = "raise",
     memory_limit: str | None = "4GB",
@@ -253,8 +261,11 @@ def parquet_features(
         con.register("cust", pd.DataFrame({"customer_id": np.asarray(ids, dtype=object),
                                            "pos": np.arange(n, dtype=np.int64)}))
         start, hday = as_day - lookback, as_day - lookback // 2
+        orders = "order_id" in set(con.execute(f"SELECT * FROM {tx_src} LIMIT 0").df().columns)
+        oid = (", coalesce(CAST(t.order_id AS VARCHAR), '#row' || CAST(row_number() OVER () AS VARCHAR)) AS oid"
+               if orders else "")
         base = f"""SELECT c.pos, date_diff('day', DATE '1970-01-01', CAST(t.date AS DATE)) AS day,
-                          CAST(t.amount AS DOUBLE) AS amount
+                          CAST(t.amount AS DOUBLE) AS amount{oid}
                    FROM {tx_src} t JOIN cust c ON CAST(t.customer_id AS VARCHAR) = c.customer_id
                    WHERE CAST(t.date AS DATE) <= DATE '{as_of:%Y-%m-%d}'"""
         nbad = con.execute(f"SELECT count(*) FROM ({base}) WHERE amount IS NULL OR isnan(amount)").fetchone()[0]
@@ -266,7 +277,7 @@ def parquet_features(
                     f"{nbad} transaction(s) up to as_of have a missing (NaN) amount (customers {ex}). "
                     "Fix the source data, or pass nan_amounts='drop' to ignore those rows.")
             base = f"SELECT * FROM ({base}) WHERE amount IS NOT NULL AND NOT isnan(amount)"
-        res = con.execute(transaction_aggregate_sql(base, start, hday)).fetchnumpy()
+        res = con.execute(transaction_aggregate_sql(base, start, hday, orders)).fetchnumpy()
         pos = np.asarray(res["pos"], dtype=np.int64)
         agg: dict[str, np.ndarray] = {}
         for col in ("orders_lifetime", "frequency"):

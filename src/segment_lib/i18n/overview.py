@@ -10,7 +10,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "我们的客户是谁、分布在哪里、收入如何在客户之间分布。本页是客户分层、区域与区域调整报告的起点。"},
     # KPI tiles
     "overview.kpi.customers": {"en": "Customers", "zh": "客户数"},
-    "overview.kpi.revenue": {"en": "Revenue, last {months} months", "zh": "近 {months} 个月收入"},
+    "overview.window.months": {"en": "last {n} months", "zh": "近 {n} 个月"},
+    "overview.window.days": {"en": "last {n} days", "zh": "近 {n} 天"},
+    "overview.window.all": {"en": "all history", "zh": "全部历史"},
+    "overview.finding.no_geography": {
+        "en": "The data has no regions (no geo_units, reps and splits), so the region reports are not part of this run.",
+        "zh": "数据中没有区域(缺少 geo_units、reps 和 splits),因此本次不生成区域报告。"},
+    "overview.finding.no_tiers": {"en": "No customer tiers could be made: {reason}.",
+                                  "zh": "无法划分客户层级:{reason}。"},
+    "overview.kpi.revenue": {"en": "Revenue, {window}", "zh": "{window}收入"},
     "overview.kpi.reps": {"en": "Reps", "zh": "销售人数"},
     "overview.kpi.regions": {"en": "Regions", "zh": "大区数"},
     "overview.kpi.top": {"en": "Top customers for {target} of revenue", "zh": "贡献 {target} 收入的头部客户"},
@@ -22,9 +30,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "为头部 **{n:,} 位客户**(占全部客户的 {share})指定专人负责并每季度回顾:他们贡献了 **{target}** 的收入"
               "({money})。"},
     "overview.action.zero": {
-        "en": "Win back or clean up the **{n:,} customers** without net revenue in the last {months} months "
+        "en": "Win back or clean up the **{n:,} customers** without net revenue ({window}) "
               "({share} of all): the tiering report lists who to call first.",
-        "zh": "挽回或清理近 {months} 个月没有净收入的 **{n:,} 位客户**(占全部客户的 {share}):客户分层报告列出了"
+        "zh": "挽回或清理{window}没有净收入的 **{n:,} 位客户**(占全部客户的 {share}):客户分层报告列出了"
               "优先联系名单。"},
     "overview.action.decline": {
         "en": "Revenue of the last 12 months is **{growth}** against the year before ({money}): review pipeline "
@@ -39,9 +47,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "在源系统中修正 {n:,} 条数据提示(见“数据质量”),让下一次分析更准确。"},
     # findings
     "overview.finding.top": {
-        "en": "**{top}** of customers bring **{target}** of revenue (last {months} months): a small group of "
+        "en": "**{top}** of customers bring **{target}** of revenue ({window}): a small group of "
               "customers matters most.",
-        "zh": "**{top}** 的客户贡献了 **{target}** 的收入(近 {months} 个月):少数客户最为关键。"},
+        "zh": "**{top}** 的客户贡献了 **{target}** 的收入({window}):少数客户最为关键。"},
     "overview.finding.largest": {
         "en": "The largest region is **{region}** with {n:,} customers ({share} of all).",
         "zh": "客户最多的大区是 **{region}**,共 {n:,} 位客户(占全部的 {share})。"},
@@ -60,8 +68,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.meaning.gini": {
         "en": "Concentration index: {gini:.2f} (0 = everyone spends the same, 1 = one customer is everything).",
         "zh": "集中度指数:{gini:.2f}(0 = 每位客户消费相同,1 = 全部收入来自一位客户)。"},
-    "overview.meaning.zero": {"en": "{n:,} customers had no net revenue in the last {months} months.",
-                              "zh": "{n:,} 位客户近 {months} 个月没有净收入。"},
+    "overview.meaning.zero": {"en": "{n:,} customers had no net revenue ({window}).",
+                              "zh": "{n:,} 位客户{window}没有净收入。"},
     # sections
     "overview.glance.title": {"en": "At a glance", "zh": "一览"},
     "overview.quality.title": {"en": "Data quality", "zh": "数据质量"},
@@ -102,8 +110,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.table.splits": {"en": "splits", "zh": "区域划分方案"},
     "overview.table.adjacency": {"en": "adjacency", "zh": "相邻关系"},
     "overview.appendix.settings": {
-        "en": "Settings: revenue window {months} months (params.overview.revenue_months), concentration target "
+        "en": "Settings: revenue window {window} (params.overview.revenue_months, else params.lookback_days), concentration target "
               "{target} (pareto_target), {history} months of history in the trend chart (history_months).",
-        "zh": "参数:收入窗口 {months} 个月(params.overview.revenue_months),集中度目标 {target}(pareto_target),"
+        "zh": "参数:收入窗口{window}(params.overview.revenue_months,否则 params.lookback_days),集中度目标 {target}(pareto_target),"
               "走势图显示 {history} 个月(history_months)。"},
 }

@@ -1,6 +1,6 @@
 """Read CRM exports, map their headers to canonical columns, validate them into a :class:`Dataset`.
 
-Pipeline per source: :func:`read_table` (CSV/TSV with encoding detection, Parquet, Excel) ->
+Pipeline per source: :func:`read_table` (CSV/TSV with encoding detection, Parquet, Excel) or :func:`read_sql` (a query) ->
 :func:`apply_mapping` (source headers -> canonical names) -> :func:`validate_table` (types, required
 values, keys, ranges) -> cross-table checks (foreign keys, splits, neighbours, ownership) in
 :func:`load_dataset` / :func:`dataset_from_frames`.
@@ -20,9 +20,11 @@ Everything is vectorised: a million-row transactions file validates in a few sec
 
 Modules
 -------
-:mod:`~segment_lib.io.readers` (files, encodings, Excel), :mod:`~segment_lib.io.mapping` (headers ->
+:mod:`~segment_lib.io.readers` (files, encodings, Excel, SQL queries), :mod:`~segment_lib.io.mapping` (headers ->
 canonical names), :mod:`~segment_lib.io.convert` (cell types), :mod:`~segment_lib.io.validate` (one table,
-then the cross-table checks) and :mod:`~segment_lib.io.load` (building the Dataset).  Import the public
+then the cross-table checks), :mod:`~segment_lib.io.geography` (what the region reports need) and
+:mod:`~segment_lib.io.load` (building the Dataset: every table optional, customers derived from the
+transactions when absent, the analysis date).  Import the public
 names from ``segment_lib.io``.
 """
 
@@ -31,11 +33,12 @@ from __future__ import annotations
 from .adjacency import resolve_adjacency
 from .load import dataset_from_frames, load_dataset, wide_to_long
 from .mapping import SYNONYMS, apply_mapping
-from .readers import FIRST_DATA_ROW, ROW_INDEX, detect_encoding, read_table
+from .readers import FIRST_DATA_ROW, ROW_INDEX, detect_encoding, read_sql, read_table
 from .validate import validate_table
 
 __all__ = [
     "read_table",
+    "read_sql",
     "apply_mapping",
     "validate_table",
     "load_dataset",

@@ -88,8 +88,9 @@ def _to_date(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
     elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         arr = s.astype("float64")
         nn = arr.dropna()
-        if len(nn) and nn.between(19000101, 21001231).all():  # 20250131
-            v = pd.to_datetime(arr.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce")
+        if len(nn) and nn.between(19000101, 21001231).all():  # 20250131 (a fraction is not a date)
+            whole = arr.where(np.mod(arr, 1) == 0)
+            v = pd.to_datetime(whole.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce")
         elif len(nn) and nn.between(1, 80000).all():  # Excel serial day numbers
             v = pd.to_datetime(arr, unit="D", origin="1899-12-30", errors="coerce")
         else:

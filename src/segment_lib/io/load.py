@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config, ConfigError, load_config
-from ..contract import TABLES, Dataset, empty_table
+from ..contract import CORE_TABLES, TABLES, Dataset, empty_table
 from ..errors import DataContractError
 from ..params import GeoParams
 from .adjacency import resolve_adjacency
 from .mapping import apply_mapping
-from .readers import read_table
+from .readers import read_sql, read_table
+from .geography import geography_checks
 from .validate import _check_future, _cross_checks, _split_checks, _validate_numbered
 
 
@@ -29,18 +30,15 @@ def _build(
     future_dates: str,
     sources: dict[str, str],
     geo: GeoParams | None = None,
+    extra_edges: list[tuple[str, str]] | None = None,
 ) -> Dataset:
     """raw: table -> (canonically named frame, file label, date_format)."""
-    missing = [t.name for t in TABLES.values() if t.required and t.name not in raw]
-    if missing:
-        raise DataContractError(
-            f"required table{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}",
-            file=", ".join(missing), hint="add them to data.sources in the config (or pass them as frames)",
-        )
+    _check_core(raw)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {name: name for name in TABLES}
     present: dict[str, set[str]] = {name: set() for name in TABLES}
     warnings: list[str] = []
+    given: set[str] = set()
     for name, spec in TABLES.items():
         if name not in raw:
             tables[name] = empty_table(name)
@@ -50,31 +48,80 @@ def _build(
         present[name] = set(df.columns)
         tables[name], w = _validate_numbered(df, spec, file, fmt)
         warnings += w
-    if as_of is None:
-        latest = tables["transactions"]["date"].max()
-        if pd.isna(latest):
-            raise DataContractError("as_of is not set and there are no transaction dates to take it from",
-                                    file=files["transactions"], column="date",
-                                    hint="set as_of: YYYY-MM-DD in the config")
-        as_of = latest.normalize()
-        warnings.append(f"as_of not set; using the latest transaction date {as_of:%Y-%m-%d}")
-    for name in raw:
+        if tables[name].empty:  # a header without rows: the table is treated as missing
+            warnings.append(f"[{file}] the table has no data rows; it is treated as missing")
+        else:
+            given.add(name)
+    _check_core({t: raw[t] for t in given}, empty=[t for t in raw if t not in given], files=files)
+    as_of, w = _analysis_date(tables, files, as_of, given)
+    warnings += w
+    for name in given:
         tables[name], w = _check_future(tables[name], TABLES[name], files[name], as_of, future_dates, present[name])
         warnings += w
-    warnings += _cross_checks(tables, files, present)
+    if "customers" not in given:  # the customers are the distinct ids of the transactions
+        ids = pd.unique(tables["transactions"]["customer_id"].dropna())
+        tables["customers"] = empty_table("customers").reindex(range(len(ids)))
+        tables["customers"]["customer_id"] = pd.array(ids, dtype="string")
+        tables["customers"] = tables["customers"].sort_values("customer_id", kind="stable")
+        files["customers"] = f"customers (the {len(ids):,} customer ids of {files['transactions']})"
+        sources = {**sources, "customers": f"derived from {files['transactions']}"}
+    warnings += _cross_checks(tables, files, present, given | {"customers"})
     tables["geo_units"], notes, w = resolve_adjacency(tables["geo_units"], tables["adjacency"], geo,
                                                       files["geo_units"])
     warnings += w
-    current, w = _split_checks(tables, files, current_split)
-    warnings += w
+    current = None
+    if "splits" in given:
+        current, w = _split_checks(tables, files, current_split)
+        warnings += w
+    edges = extra_edges if extra_edges is not None else (geo.edges() if geo is not None else None)
+    warnings += geography_checks(tables, files, given, current, edges)
     tables = {name: t.reset_index(drop=True) for name, t in tables.items()}
     return Dataset(
         customers=tables["customers"], transactions=tables["transactions"], reps=tables["reps"],
         geo_units=tables["geo_units"], splits=tables["splits"], interactions=tables["interactions"],
         surveys=tables["surveys"], split_reps=tables["split_reps"], ownership=tables["ownership"],
         adjacency=tables["adjacency"], as_of=as_of, current_split=current, warnings=warnings, notes=notes,
-        sources=sources,
+        sources=sources, provided=frozenset(given),
     )
+
+
+def _check_core(raw: dict, empty: list[str] | None = None, files: dict[str, str] | None = None) -> None:
+    """A dataset needs transactions (tiering) or customers (regions)."""
+    if any(t in raw for t in CORE_TABLES):
+        return
+    if empty and any(t in empty for t in CORE_TABLES):
+        t = next(t for t in CORE_TABLES if t in empty)
+        raise DataContractError("the table has a header but no data rows", file=(files or {}).get(t, t),
+                                hint="export the table again with its rows")
+    raise DataContractError(
+        "no transactions and no customers: every report needs one of them",
+        file=", ".join(raw) or "data.sources",
+        hint="add `transactions` (customer id, date, amount) to data.sources in the config (or pass it as a frame)",
+    )
+
+
+def _analysis_date(tables: dict[str, pd.DataFrame], files: dict[str, str], as_of: pd.Timestamp | None,
+                   given: set[str]) -> tuple[pd.Timestamp, list[str]]:
+    """The given as_of, else the latest transaction date (else the latest ticket / survey date, else
+    today), with a warning saying which date was chosen and when it lies after today."""
+    if as_of is not None:
+        return as_of, []
+    today = pd.Timestamp.today().normalize()
+    for table, col, what in (("transactions", "date", "transaction"), ("interactions", "opened_at", "ticket"),
+                             ("surveys", "date", "survey")):
+        if table not in given:
+            continue
+        latest = tables[table][col].max()
+        if pd.isna(latest):
+            continue
+        day = latest.normalize()
+        w = [f"as_of not set; using the latest {what} date {day:%Y-%m-%d}"]
+        if day > today:
+            n = int((tables[table][col] >= today + pd.Timedelta(days=1)).sum())
+            w.append(f"[{files[table]}] column '{col}': {n:,} dates are after today ({today:%Y-%m-%d}); the analysis "
+                     f"date chosen is {day:%Y-%m-%d}, in the future: set as_of in the config if that is wrong")
+        return day, w
+    return today, [f"as_of not set and no dated rows; using today {today:%Y-%m-%d}"]
 
 
 def load_dataset(config: Config | str | Path, *, future_dates: str | None = None) -> Dataset:
@@ -90,19 +137,30 @@ def load_dataset(config: Config | str | Path, *, future_dates: str | None = None
         raise ConfigError(f"data.sources: the config{where} lists no data sources")
     raw: dict[str, tuple[pd.DataFrame, str, str | None]] = {}
     sources: dict[str, str] = {}
+    optional = _optional_columns(cfg.sources)
     for name, src in cfg.sources.items():
-        if not src.path.is_file():
-            hint = (" Generate the demo data first (`segment-lib demo-data`)." if cfg.demo is not None else "")
-            raise ConfigError(f"{src.key}.path: file not found: {src.path}.{hint}")
-        df = read_table(src.path, encoding=src.encoding, sheet=src.sheet, skip_rows=src.skip_rows)
-        file = df.attrs.get("file", src.path.name)
+        if src.sql is not None:
+            df = read_sql(src.sql, src.label)
+            sources[name] = src.sql["url"].split("@")[-1]
+        else:
+            if not src.path.is_file():
+                hint = (" Generate the demo data first (`segment-lib demo-data`)." if cfg.demo is not None else "")
+                raise ConfigError(f"{src.key}.path: file not found: {src.path}.{hint}")
+            df = read_table(src.path, encoding=src.encoding, sheet=src.sheet, skip_rows=src.skip_rows)
+            sources[name] = str(src.path)
+        file = df.attrs.get("file", src.label)
         if getattr(src, "layout", "long") == "wide":
             df, columns = wide_to_long(df, src.columns, file), None
         else:
             columns = src.columns
-        raw[name] = (apply_mapping(df, columns, name, file), file, src.date_format)
-        sources[name] = str(src.path)
+        raw[name] = (apply_mapping(df, columns, name, file, optional=optional.get(name, set())), file,
+                     src.date_format)
     return _build(raw, cfg.as_of, cfg.current_split, future_dates or cfg.future_dates, sources, cfg.params.geo)
+
+
+def _optional_columns(tables) -> dict[str, set[str]]:
+    """Required columns a dataset does not need: a customer's geo unit when there is no geography."""
+    return {} if "geo_units" in tables else {"customers": {"geo_unit_id"}}
 
 
 def wide_to_long(df: pd.DataFrame, columns: dict[str, str] | None, file: str) -> pd.DataFrame:
@@ -130,6 +188,7 @@ def dataset_from_frames(
     current_split: str | None = None,
     future_dates: str = "error",
     geo: GeoParams | None = None,
+    extra_edges: list[tuple[str, str]] | None = None,
     **tables: pd.DataFrame,
 ) -> Dataset:
     """Validate in-memory canonical frames (``customers=df, transactions=df, ...``) into a Dataset.
@@ -146,6 +205,7 @@ def dataset_from_frames(
         if df is None:
             continue
         df = df.reset_index(drop=True)
-        raw[name] = (apply_mapping(df, None, name, name), name, None)
+        opt = _optional_columns({k for k, v in tables.items() if v is not None}).get(name, set())
+        raw[name] = (apply_mapping(df, None, name, name, optional=opt), name, None)
     ts = None if as_of is None else pd.Timestamp(as_of).normalize()
-    return _build(raw, ts, current_split, future_dates, {n: "in-memory" for n in raw}, geo)
+    return _build(raw, ts, current_split, future_dates, {n: "in-memory" for n in raw}, geo, extra_edges)

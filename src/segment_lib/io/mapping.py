@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..contract import TABLES, TableSpec
+from ..contract import DERIVED, TABLES, TableSpec
 from ..errors import DataContractError
 
 # Common headers of Chinese / English CRM exports, used only to *suggest* a mapping.
@@ -26,7 +26,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("电话", "手机", "联系电话", "手机号"),
     "date": ("日期", "订单日期", "交易日期", "下单日期", "下单时间", "调查日期"),
     "amount": ("金额", "订单金额", "交易金额", "销售额", "实付金额"),
-    "transaction_id": ("订单号", "订单编号", "交易编号", "流水号"),
+    "transaction_id": ("流水号", "交易编号", "明细编号", "行号"),
+    "order_id": ("订单号", "订单编号", "发票号", "invoice", "invoiceno", "invoice_no", "order", "order_no"),
+    "quantity": ("数量", "件数", "qty", "quantity"),
+    "unit_price": ("单价", "price", "unitprice", "unit price"),
     "interaction_id": ("工单编号", "工单号", "服务单号"),
     "opened_at": ("创建时间", "受理时间", "开始时间"),
     "first_response_at": ("首次响应时间", "响应时间"),
@@ -59,15 +62,32 @@ def _suggestions(canonical: str, headers: list[str]) -> list[str]:
     return out[:3]
 
 
+def _sheet_hint(df: pd.DataFrame) -> str:
+    """For a workbook: its sheet names and the `sheet:` setting (the data may be on another sheet)."""
+    sheets = df.attrs.get("sheets")
+    if not sheets:
+        return ""
+    label = str(df.attrs.get("file", ""))
+    current = next((s for s in sheets if label.endswith(f"[{s}]")), sheets[0])
+    others = [s for s in sheets if s != current]
+    pick = others[0] if others else current
+    return (f"; the workbook has sheet(s) {', '.join(sheets)}: if the data is on another sheet, set "
+            f"`sheet: {pick}` for this source")
+
+
 def apply_mapping(
-    df: pd.DataFrame, mapping: Mapping[str, str] | None, table: str | TableSpec, file: str | None = None
+    df: pd.DataFrame, mapping: Mapping[str, str] | None, table: str | TableSpec, file: str | None = None,
+    optional: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Rename source headers to canonical names and keep only canonical columns.
 
     ``mapping`` is ``{canonical_name: source_header}``; canonical columns not in the mapping are
     taken from a header of the same name.  Other headers are dropped (they may hold personal data).
+    A required column that can be computed from others (``contract.DERIVED``: ``amount`` from
+    ``quantity`` x ``unit_price``) may be left out when those are there; ``optional`` names required
+    columns that are not needed for this dataset (``customers.geo_unit_id`` without a geography).
     Raises DataContractError when a mapped header is not in the file or a required column is missing,
-    listing the headers found and the closest matches.
+    listing the headers found, the closest matches and, for a workbook, its sheet names.
     """
     spec = TABLES[table] if isinstance(table, str) else table
     file = file or df.attrs.get("file") or spec.name
@@ -75,6 +95,7 @@ def apply_mapping(
     headers = [str(c) for c in df.columns]
     key = f"data.sources.{spec.name}.columns"
     found = ", ".join(headers) if headers else "(none)"
+    sheet_hint = _sheet_hint(df)
     out: dict[str, pd.Series] = {}
     for canon, src in mapping.items():
         if canon not in spec.column_names:
@@ -94,13 +115,14 @@ def apply_mapping(
                     f"header '{src}' (mapped to {canon}) is not in the file; found columns: {found}",
                     file=file, column=src,
                     hint=(f"change `{key}.{canon}` to the real header"
-                          + (f", e.g. `{canon}: {close[0]}`" if close else "")),
+                          + (f", e.g. `{canon}: {close[0]}`" if close else "") + sheet_hint),
                 )
         out[canon] = df[src]
     for c in spec.column_names:
         if c not in out and c in headers:
             out[c] = df[c]
-    missing = [c for c in spec.required_columns if c not in out]
+    missing = [c for c in spec.required_columns if c not in out and c not in optional
+               and not all(f in out for f in DERIVED.get((spec.name, c), ("-",)))]
     if missing:
         tips = []
         for c in missing:
@@ -110,7 +132,9 @@ def apply_mapping(
             f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing; "
             f"found columns: {found}",
             file=file, column=missing[0],
-            hint=f"map {'them' if len(missing) > 1 else 'it'} in the config under {key}, e.g. " + ", ".join(tips),
+            hint=f"map {'them' if len(missing) > 1 else 'it'} in the config under {key}, e.g. " + ", ".join(tips)
+                 + (" (or map quantity and unit_price: amount = quantity x unit_price)"
+                    if "amount" in missing and spec.name == "transactions" else "") + sheet_hint,
         )
     res = pd.DataFrame(out, index=df.index)
     res.attrs["file"] = file

@@ -169,18 +169,28 @@ def read_table(
     else:
         raise DataContractError(f"unsupported file type '{suffix}'", file=file,
                                 hint="use .csv, .tsv, .parquet, .xlsx or .xls")
+    sheets = df.attrs.get("sheets")
     df.columns = [str(c).strip() for c in df.columns]
     df.index = pd.RangeIndex(FIRST_DATA_ROW + skip_rows, FIRST_DATA_ROW + skip_rows + len(df), name=ROW_INDEX)
     if len(df.columns):
         df = df[df.notna().any(axis=1)]
     df.attrs["file"] = file
+    if sheets is not None:
+        df.attrs["sheets"] = sheets
     return df
 
 
 def _read_excel(p: Path, sheet: str | int | None, skip_rows: int) -> pd.DataFrame:
     file = p.name
+    engine = excel_engine() if p.suffix.lower() in (".xlsx", ".xlsm", ".xls") else None
     try:
-        xf = pd.ExcelFile(p)
+        try:
+            xf = pd.ExcelFile(p, engine=engine)
+        except Exception:  # calamine could not open it: the pandas default (openpyxl / xlrd)
+            if engine is None:
+                raise
+            engine = None
+            xf = pd.ExcelFile(p)
     except ImportError as exc:
         raise DataContractError(f"cannot read {p.suffix} files: {exc}", file=file,
                                 hint="save the workbook as .xlsx (or pip install xlrd for .xls)") from exc
@@ -204,4 +214,53 @@ def _read_excel(p: Path, sheet: str | int | None, skip_rows: int) -> pd.DataFram
                 f"no sheet number {target}; the workbook has {len(names)} sheet(s): {', '.join(names)}",
                 file=file, hint="sheet numbers start at 0; or give the sheet name",
             )
-        return pd.read_excel(xf, sheet_name=target, skiprows=skip_rows)
+        df = pd.read_excel(xf, sheet_name=target, skiprows=skip_rows)
+    df.attrs["sheets"] = names
+    return df
+
+
+def excel_engine() -> str | None:
+    """The fast reader ``calamine`` (python-calamine, Rust) when installed, else None (pandas picks
+    openpyxl for .xlsx, xlrd for .xls)."""
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return None
+    return "calamine"
+
+
+def read_sql(sql: dict[str, str], label: str) -> pd.DataFrame:
+    """The result of ``sql["query"]`` on the database at ``sql["url"]`` (SQLAlchemy; a SQLite file by
+    default), as read by :func:`read_table`: strings stay strings, row numbers count from 2 (the
+    query's first row is "row 2", like a file's first data row)."""
+    try:
+        import sqlalchemy as sa
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise DataContractError("SQL sources need SQLAlchemy", file=label,
+                                hint="pip install sqlalchemy") from exc
+    url = sql["url"]
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[10:]).is_file():
+        raise DataContractError(f"SQLite database not found: {url[10:]}", file=label,
+                                hint="check `sql.url` (a path is read relative to data.dir)")
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:  # bad URL, missing driver
+        raise DataContractError(f"cannot open the database {url.split('@')[-1]}: {exc}", file=label,
+                                hint="check `sql.url` (a SQLAlchemy URL such as postgresql://user@host/db, "
+                                     "or the path of a SQLite file) and that its driver is installed") from exc
+    try:
+        with engine.connect() as con:
+            df = pd.read_sql_query(sa.text(sql["query"]), con)
+    except Exception as exc:
+        e: BaseException | None = exc  # the database's own words, without the wrappers around them
+        while e is not None and getattr(e, "orig", None) is None:
+            e = e.__cause__ or e.__context__
+        msg = " ".join(str(e.orig if e is not None else exc).split())
+        raise DataContractError(f"the query failed: {msg}", file=label,
+                                hint="check `sql.query` (table and column names as in the database)") from exc
+    finally:
+        engine.dispose()
+    df.columns = [str(c).strip() for c in df.columns]
+    df.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(df), name=ROW_INDEX)
+    df.attrs["file"] = label
+    return df

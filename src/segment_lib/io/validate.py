@@ -24,9 +24,13 @@ from .readers import FIRST_DATA_ROW, ROW_INDEX
 
 _MAX_VALUES = 1000  # offending values kept on an error (the message shows the first 10)
 
+# One rule for rep capacity, checked here and (for in-memory datasets) by regions.prepare.
+CAPACITY_RULE = "capacity must be greater than 0 (the tier-weighted accounts the rep can serve)"
+# (table, column) -> (min, max, what) : values outside are errors; the minimum is excluded for these:
+_OPEN_LOW = {("reps", "capacity")}
 # (table, column) -> (min, max, what) : values outside are errors
 _RANGES: dict[tuple[str, str], tuple[float | None, float | None, str]] = {
-    ("reps", "capacity"): (0.0, None, "capacity must not be negative"),
+    ("reps", "capacity"): (0.0, None, CAPACITY_RULE),
     ("surveys", "csat"): (1.0, 5.0, "CSAT must be between 1 and 5"),
     ("surveys", "nps"): (0.0, 10.0, "NPS (likelihood to recommend) must be between 0 and 10"),
     ("geo_units", "lat"): (-90.0, 90.0, "latitude must be between -90 and 90"),
@@ -136,10 +140,14 @@ def _validate_numbered(
             )
         out[col.name] = v
     typed = pd.DataFrame(out, index=df.index)
+    derived: list[str] = []
+    if spec.name == "transactions":
+        typed, derived, w = _order_lines(typed, df, file)
+        warnings += w
 
     # required values present
     for col in spec.columns:
-        if not col.required or col.name not in df.columns:
+        if not col.required or (col.name not in df.columns and col.name not in derived):
             continue
         empty = typed[col.name].isna()
         if empty.any():
@@ -147,7 +155,8 @@ def _validate_numbered(
             raise DataContractError(
                 f"{int(empty.sum())} empty {kind} in a required column", file=file, column=col.name,
                 rows=_rows(typed, empty),
-                hint=f"fill in {col.name} on those rows or delete the rows"
+                hint=(f"fill in {col.name} on those rows or delete the rows"
+                      if col.name not in derived else "fill in quantity and unit_price on those rows")
                      + (" (a NaN amount is not treated as 0)" if col.name == "amount" else ""),
             )
 
@@ -171,7 +180,8 @@ def _validate_numbered(
                     f"{int(dup.sum())} rows share a duplicate key", file=file, column=", ".join(key),
                     rows=_rows(kdf, dup), values=_values(vals),
                     hint=f"each {' + '.join(key)} must appear once; remove or merge the duplicate rows"
-                         + (" (or leave transaction_id unmapped if it is an order number shared by order lines)"
+                         + (" (if it is an order / invoice number shared by the lines of one order, map it as "
+                            "order_id instead: frequency then counts distinct orders)"
                             if spec.name == "transactions" else ""),
                 )
 
@@ -182,18 +192,44 @@ def _validate_numbered(
         v = typed[cname]
         bad = pd.Series(False, index=typed.index)
         if lo is not None:
-            bad |= (v < lo).fillna(False)
+            bad |= ((v <= lo) if (tname, cname) in _OPEN_LOW else (v < lo)).fillna(False)
         if hi is not None:
             bad |= (v > hi).fillna(False)
         if bad.any():
             raise DataContractError(
                 f"{int(bad.sum())} values out of range: {why}", file=file, column=cname,
-                rows=_rows(typed, bad), values=_values(v[bad]), hint="correct or delete those rows",
+                rows=_rows(typed, bad), values=_values(v[bad]),
+                hint=("remove reps who serve no customers, or give them their real capacity"
+                      if (tname, cname) == ("reps", "capacity") else "correct or delete those rows"),
             )
 
     # soft, table-specific
     warnings += _soft_table_checks(typed, spec.name, file, set(df.columns))
     return typed, warnings
+
+
+def _order_lines(typed: pd.DataFrame, df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Transactions given as order lines: ``amount = quantity x unit_price`` when amount is not mapped,
+    and rows without a customer id (guest orders) dropped with a warning counting them and their amount
+    (an error when no row has one).  Returns (typed, derived columns, warnings)."""
+    derived: list[str] = []
+    w: list[str] = []
+    if "amount" not in df.columns and {"quantity", "unit_price"} <= set(df.columns):
+        typed = typed.assign(amount=typed["quantity"] * typed["unit_price"])
+        derived.append("amount")
+    if "customer_id" in df.columns and len(typed):
+        guest = typed["customer_id"].isna()
+        if guest.all():
+            raise DataContractError(
+                f"all {len(typed):,} rows have an empty customer id", file=file, column="customer_id",
+                rows=_rows(typed, guest), hint="map customer_id to the column that holds the customer ids")
+        if guest.any():
+            amount = float(typed.loc[guest, "amount"].sum(skipna=True)) if "amount" in typed else float("nan")
+            typed = typed[~guest]
+            w.append(_warn(file, "customer_id",
+                           f"{int(guest.sum()):,} rows without a customer id (e.g. guest orders) dropped, "
+                           f"amount {amount:,.2f} (rows {_fmt(_rows(guest.to_frame(), guest))})"))
+    return typed, derived, w
 
 
 def _fmt(rows: list[int], limit: int = 10) -> str:
@@ -223,10 +259,6 @@ def _soft_table_checks(t: pd.DataFrame, name: str, file: str, present: set[str])
             none = t[has].isna().all(axis=1)
             if none.any():
                 w.append(_warn(file, "/".join(has), f"{int(none.sum())} answers have no score"))
-    if name == "reps" and "capacity" in present:
-        zero = t["capacity"] == 0
-        if zero.any():
-            w.append(_warn(file, "capacity", f"{int(zero.sum())} reps have zero capacity"))
     return w
 
 
@@ -277,15 +309,18 @@ def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     return s.isin(uniq).fillna(False).astype(bool)
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], present: dict[str, set[str]]) -> list[str]:
-    """Foreign keys (errors) and soft cross-table issues (warnings)."""
+def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], present: dict[str, set[str]],
+                  given: set[str] | None = None) -> list[str]:
+    """Foreign keys (errors) and soft cross-table issues (warnings).  ``given``: the tables the data has
+    (a foreign key into a table the data does not have is not checked)."""
+    given = set(TABLES) if given is None else given
     w: list[str] = []
     for name, spec in TABLES.items():
         t = tables[name]
         if t.empty:
             continue
         for fk in spec.foreign_keys:
-            if fk.column not in present[name]:
+            if fk.column not in present[name] or fk.table not in given:
                 continue
             target = tables[fk.table][fk.target]
             v = t[fk.column]
@@ -300,9 +335,16 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
     geo, splits, reps, cust = tables["geo_units"], tables["splits"], tables["reps"], tables["customers"]
     # geo units in no split / missing from a split
     all_units = set(geo["geo_unit_id"])
+    with_customers = set(cust["geo_unit_id"].dropna())
     for name in pd.unique(splits["split"]):
         covered = set(splits.loc[splits["split"] == name, "geo_unit_id"])
         missing = sorted(all_units - covered)
+        lost = [u for u in missing if u in with_customers]
+        if lost:  # the region reports cannot place these customers
+            raise DataContractError(
+                f"split '{name}' leaves {len(lost)} geo unit(s) with customers without a region: {_fmt(lost)}",
+                file=files["splits"], column="geo_unit_id",
+                hint=f"add a row (split {name}, geo_unit_id, region_id) for each of them")
         if missing:
             w.append(_warn(files["splits"], "geo_unit_id",
                            f"split '{name}' leaves {len(missing)} geo units without a region: {_fmt(missing)}"))
@@ -327,7 +369,9 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
         cust.dropna(subset=["owner_rep_id"])[["customer_id", "owner_rep_id"]]
         .rename(columns={"owner_rep_id": "rep_id"}))
     has_owner_info = not tables["ownership"].empty or "owner_rep_id" in present["customers"]
-    if has_owner_info:
+    if "reps" not in given:
+        pass
+    elif has_owner_info:
         no_owner = ~_isin(cust["customer_id"], owners["customer_id"])
         if no_owner.any():
             w.append(_warn(files["customers"], "owner_rep_id", f"{int(no_owner.sum())} customers have no owner"))
@@ -343,7 +387,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
                        "no owner column and no ownership table; ownership analyses are unavailable"))
     # customers without transactions
     quiet = ~_isin(cust["customer_id"], tables["transactions"]["customer_id"])
-    if quiet.any():
+    if "transactions" in given and quiet.any():
         w.append(_warn(files["customers"], "customer_id", f"{int(quiet.sum())} customers have no transactions"))
     return w
 
@@ -384,4 +428,5 @@ def _split_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], curren
             w.append(_warn(files["split_reps"], "region_id",
                            f"{len(bad)} rep assignments name regions not in their split: {_fmt(sorted(set(bad)))}"))
     return current, w
+
 

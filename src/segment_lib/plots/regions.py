@@ -80,7 +80,8 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     for r in regions:
         if r in geom.index and np.isfinite(geom.loc[r, "centre_lat"]):
             lr = load.get(r, np.nan)
-            txt = f"{_name(r)}\n{lr:.2f}×" if np.isfinite(lr) else _name(r)
+            txt = f"{_name(r)}\n{lr:.2f}×" if np.isfinite(lr) else (
+                f"{_name(r)}\n" + label("无销售", "no reps") if np.isposinf(lr) else _name(r))
             ax.annotate(txt, (geom.loc[r, "centre_lon"], geom.loc[r, "centre_lat"]), xytext=(0, 16),
                         textcoords="offset points", ha="center", fontsize=10, fontweight="bold",
                         color=BAD if np.isfinite(lr) and lr > 1 + evaluation.params.get("tolerance", DEFAULT_TOLERANCE) else TEXT,
@@ -164,7 +165,8 @@ def load_vs_capacity(evaluation) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(label("负载 / 产能（按客户层级加权）", "workload / capacity (tier-weighted accounts)"))
     ax.set_title(label("各区域负载与产能（点 = 每位销售）", "Workload vs capacity per region (dots = reps)"))
-    xmax = np.nanmax(np.r_[vals, reps["load_ratio"].to_numpy(float), 1.0])
+    rl_all = reps["load_ratio"].to_numpy(float)
+    xmax = np.max(np.r_[vals, rl_all[np.isfinite(rl_all)], 1.0])
     ax.set_xlim(0, xmax * 1.15)
     return fig
 
@@ -230,15 +232,17 @@ def split_comparison(comparison: pd.DataFrame) -> Figure:
     for ax, (col, title, fmt) in zip(axes, panels):
         v = c[col].to_numpy(float)
         colors = [PRIMARY if i == best else NEUTRAL for i in c.index]
-        ax.barh(y, np.nan_to_num(v), color=colors, height=0.65)
+        ok = np.isfinite(v)  # an infinite load is a region without reps: no bar, the words say so
+        ax.barh(y, np.where(ok, v, 0.0), color=colors, height=0.65)
         for i, x in enumerate(v):
-            s = "–" if not np.isfinite(x) else (f"{x:.0%}" if fmt is PERCENT else f"{x:.2f}" if col != "score" else f"{x:.0f}")
-            ax.text(np.nan_to_num(x), i, " " + s, va="center", fontsize=9, color=TEXT)
+            s = (label("无销售", "no reps") if np.isposinf(x) else "–") if not ok[i] else (
+                f"{x:.0%}" if fmt is PERCENT else f"{x:.2f}" if col != "score" else f"{x:.0f}")
+            ax.text(x if ok[i] else 0.0, i, " " + s, va="center", fontsize=9, color=TEXT)
         ax.set_title(title, fontsize=10)
         if fmt is not None:
             ax.xaxis.set_major_formatter(fmt)
         ax.grid(axis="y", visible=False)
-        hi = np.nanmax(np.r_[v, 0.0])
+        hi = float(np.max(np.r_[v[ok], 0.0]))
         ax.set_xlim(0, hi * 1.35 if hi > 0 else 1)
         if col == "region_load_max":
             ax.axvline(1.0, color=TEXT, lw=1, ls="--")

@@ -24,6 +24,7 @@ from .. import measures
 from ..contract import Dataset
 from ..errors import ModelInputError
 from ..i18n import Note
+from ..params import DEFAULT_LOOKBACK_DAYS
 
 
 @dataclass
@@ -104,7 +105,7 @@ def inputs_from_dataset(
     split: str | None = None,
     rules: HybridRules | None = None,
     extra_edges: list[tuple[str, str]] | None = None,
-    revenue_window_days: int = 365,
+    revenue_window_days: int = DEFAULT_LOOKBACK_DAYS,
     customers_as_of: pd.Timestamp | None = None,
 ) -> RebalanceInputs:
     """Build the rebalancing inputs from a Dataset, a tier per customer and effort weights.

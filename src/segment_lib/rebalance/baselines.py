@@ -385,8 +385,11 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
     movable = float(pd.Series(kw["unit_revenue"]).sum())
     denom = pm.get("revenue_total") or movable
     scale = movable / denom if denom and pm.get("moved_revenue_share") is not None else nan
-    bm = {**bm, "moved_revenue_share": bm["moved_revenue_share"] * scale}
-    km_m = {**km_m, "moved_revenue_share": km_m["moved_revenue_share"] * scale}
+    def _share(v) -> float:  # None (no revenue data) counts as unknown
+        return nan if v is None else float(v) * scale
+
+    bm = {**bm, "moved_revenue_share": _share(bm["moved_revenue_share"])}
+    km_m = {**km_m, "moved_revenue_share": _share(km_m["moved_revenue_share"])}
     p_share = pm["moved_revenue_share"] if pm.get("moved_revenue_share") is not None else nan
     rows = [
         {"method": "proposed split (contiguous, balanced)", "moved_revenue_share": p_share,

@@ -19,7 +19,7 @@ from .. import geo as geo_mod
 from .. import stats
 from ..contract import Dataset
 from ..errors import ConfigError, DataContractError
-from ..params import DEFAULT_TOLERANCE
+from ..params import DEFAULT_LOOKBACK_DAYS, DEFAULT_TOLERANCE
 from .fairness import DEFAULT_FAIRNESS_WEIGHTS, _fairness
 from .ownership import Owners, assign_owners, ownership_checks
 from .prepare import PrepOptions, _prepare, _Prep, unit_workload_per_rep
@@ -127,7 +127,7 @@ def evaluate_split(
     extra_edges: Sequence[tuple[str, str]] | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     fairness_weights: tuple[float, float] = DEFAULT_FAIRNESS_WEIGHTS,
-    window_days: int = 365,
+    window_days: int = DEFAULT_LOOKBACK_DAYS,
     dormant_days: int = 180,
     min_responses: int = 30,
     n_boot: int = 1000,

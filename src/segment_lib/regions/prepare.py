@@ -24,6 +24,7 @@ from .._arrow import index_of
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
 from ..i18n import Note
+from ..params import DEFAULT_LOOKBACK_DAYS
 from .service import _fit_load_models, _rep_service_table
 from .splits import _encode_split
 
@@ -34,7 +35,7 @@ class PrepOptions:
 
     as_of: Any = None
     core_tiers: Sequence[str] | None = None
-    window_days: int = 365
+    window_days: int = DEFAULT_LOOKBACK_DAYS
     dormant_days: int = 180
     fit_model: bool = True
     min_responses: int = 30
@@ -226,10 +227,14 @@ def _capacity(ds: Dataset, rep_ids) -> np.ndarray:
     capacity = ds.reps["capacity"].to_numpy(dtype=float, na_value=np.nan)
     badcap = ~(capacity > 0)
     if badcap.any():
-        raise DataContractError("rep capacity must be a positive number", file="reps", column="capacity",
-                                rows=(np.flatnonzero(badcap) + 1)[:20].tolist(),
+        from ..io.readers import FIRST_DATA_ROW
+        from ..io.validate import CAPACITY_RULE
+
+        # the rule and row numbers of io validation (header = row 1), for datasets built in memory
+        raise DataContractError(f"{int(badcap.sum())} values out of range: {CAPACITY_RULE}", file="reps",
+                                column="capacity", rows=(np.flatnonzero(badcap) + FIRST_DATA_ROW)[:20].tolist(),
                                 values=rep_ids[badcap][:20].tolist(),
-                                hint="set the tier-weighted accounts each rep can serve")
+                                hint="remove reps who serve no customers, or give them their real capacity")
     return capacity
 
 

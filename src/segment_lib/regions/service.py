@@ -113,7 +113,7 @@ def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_respons
     med, p90 = qs[0.5], qs[0.9]
     dorm = stats.mean_ci(p.dormant.astype(float), cust_region_l, **kw).reindex(codes_all)
 
-    def col(df, c):  # a measure without any data (e.g. no surveys) has no diff columns: NaN
+    def col(df, c):  # a metric without any answer has no estimate columns
         return df[c].reindex(codes_all).to_numpy() if c in df.columns else np.full(g, np.nan)
 
     out = pd.DataFrame({
@@ -143,7 +143,12 @@ def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_respons
         out["n_churn"] = out["n_churn"].fillna(0).astype(int)
     for c in ("n_csat", "n_nps", "n_interactions", "n_responses"):
         out[c] = out[c].fillna(0).astype(int)
-    few = (out["n_csat"] < min_responses) & (out["n_csat"].sum() > 0)  # no answers at all: nothing to compare
+    window = f"in the {p.params['window_days']} days up to the analysis date"
+    for metric, n in (("CSAT", "n_csat"), ("NPS", "n_nps")):
+        if out[n].sum() == 0:
+            why = f"no {metric} answers {window}" if len(p.sv_cust) else f"no survey answers {window}"
+            warnings.append(f"split '{name}': {why}; {metric} is left out of this report")
+    few = (out["n_csat"] < min_responses) & (out["n_csat"].sum() > 0)
     out["warning"] = np.where(few, "only " + out["n_csat"].astype(str) + f" CSAT answers (< {min_responses}): "
                               "interval is wide, do not compare", "")
     for r in out.loc[few, "region_id"]:

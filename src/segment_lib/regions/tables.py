@@ -97,8 +97,9 @@ def comparison_report_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("regions.col.split"): c["split"].to_numpy(),
         t("regions.col.score"): c["score"].round(0).astype(int).to_numpy(),
-        t("regions.col.busiest"): [f"{name(r)}{_NB}{v:.2f}×" for r, v in zip(c["most_loaded_region"],
-                                                                           c["region_load_max"])],
+        t("regions.col.busiest"): [f"{name(r)}{_NB}{v:.2f}×" if np.isfinite(v)
+                                   else f"{name(r)} ({t('regions.note.no_reps')})"
+                                   for r, v in zip(c["most_loaded_region"], c["region_load_max"])],
         t("regions.col.regions_over"): c["n_flagged_regions"].to_numpy(),
         t("regions.col.reps_over"): [pct_text(v) for v in c["share_reps_over_capacity"]],
         t("regions.col.spread"): c["rep_load_cv"].round(2).to_numpy(),

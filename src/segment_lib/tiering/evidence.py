@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from ..errors import ModelInputError
+from ..params import DEFAULT_LOOKBACK_DAYS
 from ..fmt import money_series
 from .inputs import _ids, _require, _sample_idx
 from .model import TierModel
@@ -298,11 +299,15 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
         keep = ids.isin(pd.Index(customer_ids).astype(str)).to_numpy()
         X = X.loc[keep].reset_index(drop=True)
         ids = ids[keep].reset_index(drop=True)
+    if len(X) == 0:  # nobody to explain (e.g. no one moved down a tier)
+        return pd.DataFrame({"customer_id": pd.Series(dtype="string"), "tier": pd.Series(dtype="int64"),
+                             "tier_label": pd.Series(dtype="string"), "compared_with": pd.Series(dtype="string"),
+                             "margin": pd.Series(dtype=float), "explanation": pd.Series(dtype="string")})
     t = model.predict(X)
     names = np.asarray(model.tier_names_, dtype=object)
     k = len(names)
     lab = pd.Series(names[t], dtype="string")
-    L = int(X.attrs.get("lookback_days", 365))
+    L = int(X.attrs.get("lookback_days", DEFAULT_LOOKBACK_DAYS))
     out = pd.DataFrame({"customer_id": ids.to_numpy(), "tier": t, "tier_label": lab.to_numpy()})
     out["compared_with"] = pd.Series(pd.NA, index=out.index, dtype="string")
     out["margin"] = np.nan

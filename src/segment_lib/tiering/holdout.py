@@ -29,7 +29,7 @@ from scipy.stats import spearmanr
 
 from ..errors import ModelInputError
 from ..fmt import money_text
-from ..params import DEFAULT_HOLDOUT_METHODS, DEFAULT_HOLDOUT_MONTHS
+from ..params import DEFAULT_HOLDOUT_METHODS, DEFAULT_HOLDOUT_MONTHS, DEFAULT_LOOKBACK_DAYS
 from .labels import METHODS
 from .model import TierModel
 
@@ -133,13 +133,15 @@ def _params(method: str, n_tiers: int, horizon: int, base: dict) -> dict:
 
 def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDOUT_MONTHS,
                    methods: Sequence[str] = DEFAULT_HOLDOUT_METHODS, *, n_tiers: int = 4,
-                   model_params: dict | None = None, engine: Any = None) -> Holdout:
+                   model_params: dict | None = None, engine: Any = None,
+                   lookback_days: int | str = DEFAULT_LOOKBACK_DAYS) -> Holdout:
     """Fit each of ``methods`` at ``as_of − horizon`` months and judge it on the revenue since.
 
     dataset: a Dataset (or demo data / dict of tables, as for ``customer_features``);
     as_of: the end of the holdout period (default: the dataset's analysis date);
     horizon: length of the holdout period in months;
     n_tiers: the number of tiers for kmeans / gmm / clv (fixed, see the module docstring);
+    lookback_days: the features' window at the cut-off (the run's ``params.lookback_days``);
     model_params: further :class:`TierModel` parameters (e.g. the run's labels, rfm_segments,
         abc_cutoffs, random_state); ``method`` / ``n_tiers`` / ``k_range`` there are ignored.
     Returns a :class:`Holdout`; a method that cannot be fitted at the cut-off (e.g. clv with too
@@ -157,7 +159,7 @@ def validate_tiers(dataset: Any, as_of: Any = None, horizon: int = DEFAULT_HOLDO
     end = analysis_date(as_of, _resolve(dataset)[3])
     cutoff = end - pd.DateOffset(months=int(horizon))
     days = int((end - cutoff).days)
-    X = customer_features(dataset, as_of=cutoff, engine=engine)
+    X = customer_features(dataset, as_of=cutoff, lookback_days=lookback_days, engine=engine)
     if not X["has_purchases"].any():
         raise ModelInputError(f"validate_tiers: no purchases up to the cut-off {cutoff:%Y-%m-%d} "
                               f"({horizon} months before {end:%Y-%m-%d}); use a shorter horizon")

@@ -33,6 +33,25 @@ def _require(X: pd.DataFrame, cols: Sequence[str]) -> None:
         )
 
 
+#: count features: whole numbers (a fraction means the table was not made by customer_features)
+COUNT_FEATURES = ("frequency", "orders_lifetime", "n_interactions", "n_complaints")
+
+
+def check_counts(X: pd.DataFrame) -> None:
+    """ModelInputError naming the column and customers when a count feature holds fractions."""
+    for c in COUNT_FEATURES:
+        if c not in X.columns:
+            continue
+        v = pd.to_numeric(X[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isfinite(v) & (np.mod(v, 1) != 0)
+        if bad.any():
+            ids = _ids(X)[bad].head(5).tolist()
+            raise ModelInputError(
+                f"feature '{c}' counts orders / contacts and must hold whole numbers; {int(bad.sum())} customers "
+                f"have fractions (e.g. {v[bad][0]:g} for customer {ids[0]}): build the table with "
+                "segment_lib.features.customer_features, or round the column")
+
+
 def _ids(X: pd.DataFrame) -> pd.Series:
     if "customer_id" in X.columns:
         return X["customer_id"].astype("string").reset_index(drop=True)

@@ -12,10 +12,10 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
-from ..errors import ModelInputError
+from ..errors import ModelInputError, NothingToTierError
 from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
 from .clv import CLVModel
-from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx
+from .inputs import _align_y, _feature_values, _ids, _is_id_indexed, _require, _sample_idx, check_counts
 from .labels import DEFAULT_FEATURES, METHODS, method_tier_names
 from .rfm import fit_rfm, rfm_segments_fitted
 from .rules import _normalise_rules, apply_threshold, fit_abc, predict_abc, rule_features
@@ -145,7 +145,8 @@ class TierModel(BaseEstimator):
         if not isinstance(X, pd.DataFrame):
             raise ModelInputError("TierModel.fit expects the feature DataFrame from customer_features")
         if len(X) == 0:
-            raise ModelInputError("no customers to tier (the feature table is empty)")
+            raise NothingToTierError("no customers to tier (the feature table is empty)")
+        check_counts(X)
         X = X.reset_index(drop=True)
         self.warnings_: list[str] = []
         size = self._sample_size()
@@ -159,6 +160,8 @@ class TierModel(BaseEstimator):
         """Tier index (0 = best) for each row of a feature table, using the fitted model."""
         self._check_fitted()
         X = X.reset_index(drop=True)
+        if len(X) == 0:  # e.g. nobody moved down a tier: nothing to predict
+            return np.zeros(0, dtype=np.int64)
         if getattr(self, "models_", None):
             _require(X, (self.group_by,))
             g = X[self.group_by].astype("string").fillna("(missing)")
@@ -347,7 +350,7 @@ class TierModel(BaseEstimator):
         self.scaler_ = scaler
         n_distinct = _n_distinct_rows(Z)
         if n_distinct < 2:
-            raise ModelInputError(
+            raise NothingToTierError(
                 f"all {len(X)} customers have identical features {list(self._cluster_features())} "
                 "(no transactions in the window?) -- there is nothing to split into tiers; "
                 "check the as_of date / look-back window or use method='threshold'"
@@ -390,7 +393,7 @@ class TierModel(BaseEstimator):
         else:
             capped = False
         if hi < lo:
-            raise ModelInputError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
+            raise NothingToTierError(f"only {n_distinct} distinct customers: cannot choose k in {tuple(self.k_range)}")
         sel = _sample_idx(len(X), self.selection_sample, np.random.RandomState(self.random_state))
         yy = _align_y(y, X) if y is not None else None
         with fit_threads(len(sel)):
@@ -417,7 +420,7 @@ class TierModel(BaseEstimator):
         if k < 1:
             raise ModelInputError(f"n_tiers must be >= 1, got {k}")
         if k > n_distinct:
-            raise ModelInputError(
+            raise NothingToTierError(
                 f"n_tiers={k} but only {n_distinct} customers have distinct features; use n_tiers <= {n_distinct}"
             )
         self.k_reason_ = f"k={k} fixed by n_tiers"

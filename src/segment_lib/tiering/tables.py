@@ -12,6 +12,7 @@ import pandas as pd
 from ..fmt import money_text, pct_text
 from ..i18n import language, name, t
 from ..i18n import t as t_
+from ..params import DEFAULT_LOOKBACK_DAYS
 from .evidence import Migration
 from .labels import tier_names
 from .model import TierModel
@@ -28,7 +29,7 @@ def stability_figure(stability: pd.DataFrame | None) -> float:
 
 
 def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migration: Migration | None = None,
-                  stability: pd.DataFrame | None = None, lookback_days: int = 365,
+                  stability: pd.DataFrame | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
                   currency: str | None = None, since: Any = None) -> list[str]:
     """Plain-language findings for a sales manager (markdown ``**bold**`` allowed), in the report's
     language (:mod:`segment_lib.i18n`).
@@ -61,7 +62,7 @@ def summary_lines(profile: pd.DataFrame, model: TierModel | None = None, migrati
     return lines
 
 
-def profile_report_table(profile: pd.DataFrame, lookback_days: int = 365, currency: str | None = None,
+def profile_report_table(profile: pd.DataFrame, lookback_days: int = DEFAULT_LOOKBACK_DAYS, currency: str | None = None,
                          detail: bool = False) -> pd.DataFrame:
     """The :func:`tier_profile` table in manager words.
 

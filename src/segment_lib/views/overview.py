@@ -38,15 +38,19 @@ def build(ctx) -> OverviewView:
     """Everything 00_overview shows (``params.overview`` sets the windows and the Pareto target)."""
     ds, p = ctx.dataset, ctx.params.overview
     months, target = p.revenue_months, p.pareto_target
+    days = None if months else ctx.lookback_days
+    window = (t("overview.window.months", n=months) if months else
+              t("overview.window.all") if ctx.params.lookback_days == "all" else t("overview.window.days", n=days))
     by_region = summary.customers_by_region(ds)
     by_industry = summary.customers_by_industry(ds)
-    revenue = summary.customer_revenue(ds, months=months)
+    revenue = summary.customer_revenue(ds, months=months, days=days)
     curve = summary.pareto_curve(revenue["revenue"])
     top_share = summary.top_share_for(revenue["revenue"], target)
     gini = summary.gini(revenue["revenue"])
     monthly = summary.monthly_revenue(ds, months=p.history_months)
     growth = summary.revenue_growth(monthly, months=12)
-    n_regions = int(ds.split().nunique())
+    geography = ds.has_geography
+    n_regions = int(ds.split().nunique()) if geography else 0
     biggest = by_region.iloc[0]
     grew = growth["growth"] == growth["growth"]
     n_customers = len(ds.customers)
@@ -57,11 +61,13 @@ def build(ctx) -> OverviewView:
     tgt, top_txt, region = pct_text(target), pct_text(top_share), i18n.name(biggest["region_id"])
     kpis = {
         t("overview.kpi.customers"): n_customers,
-        t("overview.kpi.revenue", months=months): money_text(revenue["revenue"].sum()),
+        t("overview.kpi.revenue", window=window): money_text(revenue["revenue"].sum()),
         t("overview.kpi.reps"): len(ds.reps),
         t("overview.kpi.regions"): n_regions,
         t("overview.kpi.top", target=tgt): top_txt,
     }
+    if not geography:  # transactions only: no reps, no regions
+        kpis.pop(t("overview.kpi.reps")), kpis.pop(t("overview.kpi.regions"))
     actions = []
     if top_n:
         actions.append(t("overview.action.top", n=top_n, share=top_txt, target=tgt, money=money_text(top_money)))
@@ -69,41 +75,45 @@ def build(ctx) -> OverviewView:
         actions.append(t("overview.action.decline", growth=signed_pct_text(growth["growth"]),
                          money=money_text(growth["current"] - growth["previous"])))
     if n_zero:
-        actions.append(t("overview.action.zero", n=n_zero, months=months, share=pct_text(n_zero / n_customers)))
+        actions.append(t("overview.action.zero", n=n_zero, window=window, share=pct_text(n_zero / n_customers)))
     if n_regions > 1 and biggest["share"] > 1.5 / n_regions:
         actions.append(t("overview.action.region", region=region, share=pct_text(biggest["share"]),
                          n=int(biggest["customers"])))
     if ds.warnings:
         actions.append(t("overview.action.warnings", n=len(ds.warnings)))
     findings = [
-        t("overview.finding.top", top=top_txt, target=tgt, months=months),
-        t("overview.finding.largest", region=region, n=int(biggest["customers"]), share=pct_text(biggest["share"])),
+        t("overview.finding.top", top=top_txt, target=tgt, window=window),
+        t("overview.finding.largest", region=region, n=int(biggest["customers"]), share=pct_text(biggest["share"]))
+        if geography else t("overview.finding.no_geography"),
         t("overview.finding.growth", money=money_text(growth["current"]), growth=signed_pct_text(growth["growth"]))
         if grew else t("overview.finding.no_growth", money=money_text(growth["current"])),
         t("overview.finding.date", date=f"{ds.as_of:%Y-%m-%d}", n=len(ds.warnings)),
     ]
+    if not ctx.tiers.available:  # e.g. every customer bought alike: said here, the tiering report is not run
+        findings.append(t("overview.finding.no_tiers", reason=ctx.tiers.reason))
     meaning = [
         t("overview.meaning.top", top=top_txt, target=tgt),
         t("overview.meaning.gini", gini=gini),
-        t("overview.meaning.zero", n=n_zero, months=months),
+        t("overview.meaning.zero", n=n_zero, window=window),
     ]
     metrics = dict(
         n_customers=len(ds.customers), n_transactions=len(ds.transactions), n_reps=len(ds.reps),
         n_regions=n_regions, n_warnings=len(ds.warnings), revenue_12m=revenue["revenue"].sum(),
         top_share_80=top_share, gini=gini, revenue_growth_12m=growth["growth"],
-        largest_region=biggest["region_id"], largest_region_share=biggest["share"],
+        largest_region=biggest["region_id"] if geography else None,
+        largest_region_share=biggest["share"] if geography else float("nan"),
     )
     return OverviewView(
         by_region=by_region, by_industry=by_industry, revenue=revenue, curve=curve, monthly=monthly,
         quality=_quality_table(summary.data_quality(ds)), kpis=kpis,
-        kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=ds.current_split)},
+        kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=ds.current_split)} if geography else {},
         actions=actions[:5], findings=findings, meaning=meaning, warnings=list(ds.warnings), current_split=str(ds.current_split),
         metrics=metrics,
         captions={"where": t("overview.where.caption", split=ds.current_split),
                   "meaning": t("overview.meaning.title"), "trend": t("overview.trend.caption"),
                   "quality": t("overview.quality.caption"), "appendix": t("common.analyst_appendix")},
         appendix=[t("overview.appendix.gini", gini=gini),
-                  t("overview.appendix.settings", months=months, target=tgt, history=p.history_months)],
+                  t("overview.appendix.settings", window=window, target=tgt, history=p.history_months)],
         headline=["n_customers", "revenue_12m", "top_share_80", "revenue_growth_12m", "n_regions", "n_warnings"],
     )
 

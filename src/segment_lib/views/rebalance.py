@@ -71,7 +71,8 @@ def build(ctx) -> RebalanceView:
     p, edges = ctx.params.rebalance, ctx.params.geo.edges()
     core = tuple(p.core_tiers or ()) if len(ctx.tiers.names) > 1 else ()  # one tier: nobody is "core"
     inputs = rb.inputs_from_dataset(ctx.dataset, ctx.tiers.labels, ctx.tiers.effort,
-                                    rules=rb.HybridRules(core_tiers=core), extra_edges=edges)
+                                    rules=rb.HybridRules(core_tiers=core), extra_edges=edges,
+                                    revenue_window_days=ctx.lookback_days)
     try:
         proposal = rb.propose_split(**inputs.split_kwargs(), tolerance=p.tolerance, n_regions=p.n_regions,
                                     time_limit=p.time_limit, seed=p.seed, compactness_guard=p.compactness_guard,

@@ -44,7 +44,7 @@ def build(ctx) -> RegionsView:
     comparison, evaluations = rg.compare_splits(
         ds, ctx.tiers.labels, p.splits, p.score_weights, tier_effort=ctx.tiers.effort, return_evaluations=True,
         random_state=p.random_state, extra_edges=ctx.params.geo.edges(), market_adjust=p.market_adjust,
-        tolerance=ctx.params.rebalance.tolerance, window_days=p.window_days, n_boot=p.n_boot,
+        tolerance=ctx.params.rebalance.tolerance, window_days=p.window_days or ctx.lookback_days, n_boot=p.n_boot,
     )
     name = p.split or ds.current_split
     ev = evaluations[name] if name in evaluations else next(iter(evaluations.values()))
@@ -64,7 +64,9 @@ def build(ctx) -> RegionsView:
         region_table=rg.region_report_table(ev), service_table=rg.service_report_table(ev),
         ownership_table=rg.ownership_report_table(ev, show_ids=p.show_ids),
         fairness_table=rg.fairness_report_table(ev), comparison_table=rg.comparison_report_table(comparison),
-        warnings=list(ds.warnings), metrics=metrics, headline=headline, model_warnings=[i18n.render(w) for w in ev.warnings],
+        # a satisfaction metric left out (no answers in the window) is said next to the data warnings
+        warnings=list(ds.warnings) + [w for w in ev.warnings if "is left out" in w], metrics=metrics,
+        headline=headline, model_warnings=[i18n.render(w) for w in ev.warnings],
         actions=_actions(ev), effects_table=_effects_table(ev),
         captions={k: t(f"regions.{k}.caption") for k in ("load", "service", "ownership", "fair", "compare")}
         | {"effect": t("regions.effect.title"), "appendix": t("common.analyst_appendix"),

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import export, i18n, tiering as tr
-from ..errors import ModelInputError
+from ..errors import ModelInputError, NothingToTierError
 from ..fmt import money_text, pct_text
 from ..i18n import t
 
@@ -53,6 +53,8 @@ class TieringView:
 def build(ctx) -> TieringView:
     """Everything 01_tiering shows, for the run's tiers (``ctx.tiers``; ``params.tiering``)."""
     p = ctx.params.tiering
+    if not ctx.tiers.available:
+        raise NothingToTierError(f"this run has no tiers: {ctx.tiers.reason}")
     feats, model = ctx.features, ctx.tiers.model
     lookback = feats.attrs["lookback_days"]
     profile = tr.tier_profile(feats, model, surveys=ctx.dataset.surveys)
@@ -145,7 +147,8 @@ def _holdout(ctx) -> tuple[Any, list[str]]:
     methods = list(dict.fromkeys([model.method, *p.holdout_methods]))
     try:
         h = tr.validate_tiers(ctx.dataset, ctx.as_of, p.holdout_months, methods, n_tiers=int(model.n_tiers_),
-                              model_params=p.model_params(), engine=ctx.params.engine)
+                              model_params=p.model_params(), engine=ctx.params.engine,
+                              lookback_days=ctx.lookback_days)
     except ModelInputError as e:
         return None, [f"The holdout check could not run ({e})."]
     return h, h.findings()
