@@ -52,7 +52,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
     notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .runner import _execute, _kernel_env, notebook_parameters
+    from .notebook_exec import _execute, _kernel_env, notebook_parameters
 
     def one(i: int, name: str) -> Any:
         progress(f"notebook {i}/{len(names)}: {name} …")

@@ -22,7 +22,8 @@ from ..errors import ConfigError, DataContractError
 from ..params import DEFAULT_LOOKBACK_DAYS, DEFAULT_TOLERANCE
 from .fairness import DEFAULT_FAIRNESS_WEIGHTS, _fairness
 from .ownership import Owners, assign_owners, ownership_checks
-from .prepare import PrepOptions, _prepare, _Prep, unit_workload_per_rep
+from .base import _Prep
+from .prepare import PrepOptions, _prepare, unit_workload_per_rep
 from .service import _service_table
 from .splits import UNASSIGNED, SplitLayout, _reference_codes, layout
 

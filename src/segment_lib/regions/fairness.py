@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .prepare import _Prep
+    from .base import _Prep
 
 #: Fair assessment: share of a rep's target from the region baseline and from the tier mix.
 DEFAULT_FAIRNESS_WEIGHTS = (0.6, 0.4)

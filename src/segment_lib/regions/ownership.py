@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .prepare import _Prep
+    from .base import _Prep
     from .splits import SplitLayout
 
 

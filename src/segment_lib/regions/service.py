@@ -18,7 +18,7 @@ from ..errors import ModelInputError
 from .splits import UNASSIGNED
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .prepare import _Prep
+    from .base import _Prep
 
 
 def _rep_service_table(rep_ids: pd.Index, region_id: np.ndarray, cur_load: pd.Series, sv_csat, sv_rep,

@@ -19,7 +19,7 @@ from ..contract import Dataset
 from ..errors import DataContractError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .prepare import _Prep
+    from .base import _Prep
 
 UNASSIGNED = "(unassigned)"
 
