@@ -65,7 +65,7 @@ def small_reports(base: Path, notebooks: list[str] | None = None, language: str 
 
 def transactions_only_export(folder: Path) -> Path:
     """A store's export as users have it (GBK, Chinese headers, zero-padded member ids, integer YYYYMMDD
-    dates; 600 rows, 59 customers) and a config mapping its three columns with ``lookback_days: all``;
+    dates; 600 rows, 59 customers) and a config mapping its three columns with ``lookback_days: all`` and ``reports.currency: USD``;
     returns the config path."""
     import numpy as np
     import pandas as pd
@@ -85,6 +85,7 @@ data:
     transactions:
       path: tx.csv
       columns: {customer_id: 会员编号, date: 下单日期, amount: 实付金额}
+reports: {currency: USD}
 params:
   lookback_days: all
   tiering: {stability_boot: 1}

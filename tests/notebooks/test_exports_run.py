@@ -25,3 +25,7 @@ def test_transactions_only_run(tmp_path, capsys):
     assert "not run: Regions needs customers, geo_units, reps and splits" in index
     overview = (run / "00_overview.html").read_text(encoding="utf-8")
     assert "Revenue, all history" in overview and "The data has no regions" in overview
+    # reports.currency: USD -> every amount in dollars, none in yuan
+    tiering = (run / "01_tiering.html").read_text(encoding="utf-8")
+    for page in (overview, tiering):
+        assert "$" in page and "¥" not in page

@@ -277,7 +277,7 @@ def _fmt_num(v: pd.Series | np.ndarray, nd: int = 0) -> pd.Series:
 
 
 def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str] | None = None,
-                  currency: str = "¥") -> pd.DataFrame:
+                  currency: str | None = None) -> pd.DataFrame:
     """Plain-words reason for each customer's tier.
 
     * clustering: the customer's frequency, spend and recency next to the typical (median) values
@@ -380,7 +380,7 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
     return out
 
 
-def _clv_text(model: TierModel, X: pd.DataFrame, t: np.ndarray, lab: pd.Series, currency: str) -> np.ndarray:
+def _clv_text(model: TierModel, X: pd.DataFrame, t: np.ndarray, lab: pd.Series, currency: str | None) -> np.ndarray:
     """Plain-words CLV explanation per row (see :func:`explain_tiers`)."""
     p = model.clv_.predict(X)
     h = f"{model.clv_horizon_months:g} months"

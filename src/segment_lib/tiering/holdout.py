@@ -70,7 +70,7 @@ class Holdout:
                              "Tiers in order": np.where(s["ordered"], "yes", "no"),
                              "Rank agreement": s["spearman"].round(2)})
 
-    def tier_table(self, currency: str = "¥") -> pd.DataFrame:
+    def tier_table(self, currency: str | None = None) -> pd.DataFrame:
         """Per method and tier: customers, realised (and for clv predicted) revenue per customer."""
         from ..fmt import money_series
 
@@ -84,7 +84,7 @@ class Holdout:
                 t["predicted_mean"].notna().to_numpy(), "")
         return out
 
-    def findings(self, currency: str = "¥") -> list[str]:
+    def findings(self, currency: str | None = None) -> list[str]:
         """Plain-words lines for a manager (markdown ``**bold**``)."""
         h = f"{self.horizon_months} months"
         lines = [(f"Tiers were drawn as they would have been on **{self.cutoff:%Y-%m-%d}** and compared with what "
