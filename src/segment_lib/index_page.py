@@ -131,6 +131,7 @@ def render_index(runs: list[dict[str, Any]], footer_html: str = "") -> str:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["metric_label"] = _metric_label
     env.filters["t"] = lambda key, lang=None: t(key, lang if lang in ("en", "zh") else "en")
+    env.filters["tf"] = lambda key, lang=None, **fields: t(key, lang if lang in ("en", "zh") else "en", **fields)
     env.filters["metric_value"] = _metric_value
     env.filters["headline"] = headline_metrics
     env.filters["param_value"] = _param_value

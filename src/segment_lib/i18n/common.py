@@ -109,4 +109,23 @@ _METRICS = {
 MESSAGES.update({f"index.metric.{k}": {"en": en, "zh": zh} for k, (en, zh) in _METRICS.items()})
 MESSAGES.update({
     "index.open": {"en": "Open report →", "zh": "打开报告 →"},
+    # the fixed words of reports/index.html (page words in the newest run's language, a run's words in its own)
+    "index.page_title": {"en": "segment_lib reports", "zh": "segment_lib 报告"},
+    "index.heading": {"en": "Customer tiering & region reports", "zh": "客户分层与区域报告"},
+    "index.sub": {"en": "{n} run(s) · open a card to read a report; each report works offline.",
+                  "zh": "共 {n} 次运行 · 点击卡片阅读报告;每份报告均可离线打开。"},
+    "index.empty": {"en": "No reports yet. Run", "zh": "还没有报告。请运行"},
+    "index.run": {"en": "run", "zh": "运行"},
+    "index.as_of": {"en": "Analysis date", "zh": "分析日期"},
+    "index.latest": {"en": "latest data", "zh": "最新数据"},
+    "index.current_split": {"en": "Current split", "zh": "当前划分"},
+    "index.config": {"en": "Config", "zh": "配置文件"},
+    "index.not_run": {"en": "not run", "zh": "未运行"},
+    "index.notebooks": {"en": "Executed notebooks for analysts", "zh": "供分析师查看的已执行笔记本"},
+    "index.data_used": {"en": "Data used ({rows} rows in {tables} tables)", "zh": "所用数据({tables} 张表,共 {rows} 行)"},
+    "index.data_warnings": {"en": "{n} data warning(s)", "zh": "{n} 条数据提示"},
+    "index.col.table": {"en": "table", "zh": "表"},
+    "index.col.rows": {"en": "rows", "zh": "行数"},
+    "index.col.columns": {"en": "columns", "zh": "列数"},
+    "index.col.source": {"en": "source file", "zh": "源文件"},
 })
