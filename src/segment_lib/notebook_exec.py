@@ -105,7 +105,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Pat
             cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
             execution_timeout=timeout,
             # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)
