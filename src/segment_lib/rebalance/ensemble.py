@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelInputError
+from ..params import RebalanceParams
 from ._problem import build_problem
 from .heuristic import match_labels, seed_plan
 from .split import build_assign
@@ -121,8 +122,8 @@ def run_ensemble(
     unit_revenue: pd.Series | None = None,
     fixed_load: pd.Series | None = None,
     extra_edges: list[tuple[str, str]] | None = None,
-    steps: int = 500,
-    epsilon: float = 0.25,
+    steps: int = RebalanceParams.ensemble_steps,
+    epsilon: float = RebalanceParams.ensemble_epsilon,
     seed: int = 0,
     time_limit: float = 60.0,
 ) -> EnsembleResult:

@@ -11,7 +11,7 @@ from sklearn.cluster import KMeans
 
 from ..errors import InfeasibleSplitError, ModelInputError
 from ..i18n import Note
-from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE
+from ..params import DEFAULT_COMPACTNESS_STRETCH, DEFAULT_TOLERANCE, RebalanceParams
 from ._problem import Problem, build_problem, compactness_allowed, link_islands, repair_contiguity
 from .exact import exact_is_small, solve_exact, wall_cap
 from .heuristic import match_labels, solve_heuristic
@@ -160,7 +160,7 @@ def propose_split(
     tolerance: float = DEFAULT_TOLERANCE,
     weights: dict[str, float] | None = None,
     method: str = "auto",
-    time_limit: float = 20.0,
+    time_limit: float = RebalanceParams.time_limit,
     exact_max_units: int = EXACT_MAX_UNITS,
     enforce_capacity: bool = True,
     seed: int = 0,
