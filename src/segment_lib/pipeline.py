@@ -117,14 +117,12 @@ def no_tiers(customer_ids: Any, reason: str) -> RunTiers:
 def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
     """Fit the run's tier model (``params.tiering``, ``params.engine``) and attach effort weights."""
     tp = params.tiering
-    try:
+    try:  # a failure is re-raised with the setting named, never substituted
         model = fit_tiers(features, params.engine, **tp.model_params())
-    except Exception as exc:  # noqa: BLE001 - re-raised with the cause named, never substituted
-        if isinstance(exc, NothingToTierError):
-            raise NothingToTierError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
-        if isinstance(exc, ModelInputError):
-            raise ModelInputError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
-        raise
+    except NothingToTierError as exc:
+        raise NothingToTierError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
+    except ModelInputError as exc:
+        raise ModelInputError(f"the run's tiers could not be made (params.tiering): {exc}") from exc
     names = [str(n) for n in model.tier_names_]
     ids = model.tiers_["customer_id"].astype("string").astype(object).to_numpy()
     labels = pd.Series(np.asarray(names, dtype=object)[np.asarray(model.labels_, dtype=np.int64)],

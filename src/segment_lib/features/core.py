@@ -117,7 +117,11 @@ def parquet_paths(p: PathLike) -> list[str]:
     return out
 
 
-def _resolve(data: Any) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame | None, Any]:
+def _resolve(data: Any, who: str = "customer_features", tables_hint: str = "",
+             expects: str = "a Dataset, a dict of tables or a transactions DataFrame",
+             allow_frame: bool = True) -> tuple[Any, Any, Any, Any]:
+    """(customers, transactions, interactions, as_of) of a Dataset, a DemoData, a dict of tables or (when
+    ``allow_frame``) a bare transactions DataFrame; ``who``/``tables_hint``/``expects`` word the errors."""
     if isinstance(data, Dataset):
         return data.customers, data.transactions, data.interactions, data.as_of
     if hasattr(data, "dataset") and isinstance(getattr(data, "dataset"), Dataset):  # DemoData
@@ -125,13 +129,11 @@ def _resolve(data: Any) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame
         return d.customers, d.transactions, d.interactions, d.as_of
     if isinstance(data, Mapping):
         if "transactions" not in data:
-            raise ModelInputError("customer_features needs a 'transactions' table")
+            raise ModelInputError(f"{who} needs a 'transactions' table{tables_hint}")
         return data.get("customers"), data["transactions"], data.get("interactions"), data.get("as_of")
-    if isinstance(data, pd.DataFrame):
+    if allow_frame and isinstance(data, pd.DataFrame):
         return None, data, None, None
-    raise ModelInputError(
-        f"customer_features expects a Dataset, a dict of tables or a transactions DataFrame, got {type(data).__name__}"
-    )
+    raise ModelInputError(f"{who} expects {expects}, got {type(data).__name__}")
 
 
 def _check_columns(df: pd.DataFrame, table: str, cols: tuple[str, ...]) -> None:

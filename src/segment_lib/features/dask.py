@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..contract import Dataset
 from ..errors import ModelInputError
 from ..params import DEFAULT_LOOKBACK_DAYS, EngineSpec, parse_engine
-from .core import CARRIED_ATTRIBUTES, analysis_date, check_lookback, pandas_features, parquet_paths, set_attrs
+from .core import (CARRIED_ATTRIBUTES, _resolve, analysis_date, check_lookback, pandas_features, parquet_paths,
+                   set_attrs)
 
 _PART = "_seg_part"
 _POS = "_seg_pos"
@@ -129,20 +128,6 @@ def _partition_features(c: pd.DataFrame, t: pd.DataFrame, i: pd.DataFrame | None
     return f
 
 
-def _resolve_tables(data: Any) -> tuple[Any, Any, Any, Any]:
-    if isinstance(data, Dataset):
-        return data.customers, data.transactions, data.interactions, data.as_of
-    if hasattr(data, "dataset") and isinstance(getattr(data, "dataset"), Dataset):
-        d = data.dataset
-        return d.customers, d.transactions, d.interactions, d.as_of
-    if isinstance(data, Mapping):
-        if "transactions" not in data:
-            raise ModelInputError("dask engine needs a 'transactions' table (DataFrame, dask DataFrame or Parquet path)")
-        return data.get("customers"), data["transactions"], data.get("interactions"), data.get("as_of")
-    raise ModelInputError("dask engine expects a Dataset or a dict of tables / Parquet paths, "
-                          f"got {type(data).__name__}")
-
-
 def dask_customer_features(
     data: Any,
     as_of: Any = None,
@@ -169,7 +154,9 @@ def dask_customer_features(
     with ``compute=False`` a dask DataFrame of the features (plus ``_seg_pos``, the customer's
     position) partitioned by customer hash, for :func:`assign_tiers`.
     """
-    customers, tx, inter, ds_as_of = _resolve_tables(data)
+    customers, tx, inter, ds_as_of = _resolve(
+        data, "dask engine", " (DataFrame, dask DataFrame or Parquet path)",
+        "a Dataset or a dict of tables / Parquet paths", allow_frame=False)
     if customers is None:
         raise ModelInputError("dask engine needs the customers table (customer_id)")
     lookback = check_lookback(lookback_days)
