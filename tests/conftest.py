@@ -40,3 +40,36 @@ def small_run_zh(tmp_path_factory):
     from segment_lib.testing import small_reports
 
     return small_reports(tmp_path_factory.getbasetemp() / "small_reports", language="zh")
+
+
+# --- the engines' shared data (tests/unit/test_engines.py and tests/integration/test_dask_engines.py) ---
+@pytest.fixture(scope="session")
+def engine_data():
+    """The 8,000-customer demo (seed 11) every feature engine is compared on."""
+    from segment_lib.demo import generate
+
+    return generate(n_customers=8000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def engine_ref(engine_data):
+    """The pandas engine's features of ``engine_data``: the reference the other engines must equal."""
+    from segment_lib.features import customer_features
+
+    return customer_features(engine_data.dataset)
+
+
+@pytest.fixture(scope="session")
+def engine_parquet_dir(engine_data, tmp_path_factory):
+    """``engine_data`` as Parquet: customers, interactions, and transactions as a directory of two files
+    (as a partitioned export would be)."""
+    d = tmp_path_factory.mktemp("pq")
+    ds = engine_data.dataset
+    ds.customers.to_parquet(d / "customers.parquet", index=False)
+    ds.interactions.to_parquet(d / "interactions.parquet", index=False)
+    tx = ds.transactions
+    (d / "tx").mkdir()
+    half = len(tx) // 2
+    tx.iloc[:half].to_parquet(d / "tx" / "part-0.parquet", index=False)
+    tx.iloc[half:].to_parquet(d / "tx" / "part-1.parquet", index=False)
+    return d

@@ -41,18 +41,23 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=180)
 
 
+def _probed_dom(page: Path, script: str, profile: Path) -> subprocess.CompletedProcess:
+    """Chromium's DOM of a copy of ``page`` with ``script`` appended to <body> (the copy is removed)."""
+    probe = page.with_name(f".probe-{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    try:
+        return _chromium(["--dump-dom", probe.as_uri()], profile)
+    finally:
+        probe.unlink()
+
+
 def _pages(run: Path) -> list[Path]:
     return [run.parent / "index.html", *sorted(run.glob("*.html"))]
 
 
 def test_pages_render_without_broken_images(small_run, tmp_path):
     for page in _pages(small_run):
-        probe = page.with_name(f".probe-{page.name}")
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-        try:
-            proc = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile")
-        finally:
-            probe.unlink()
+        proc = _probed_dom(page, PROBE, tmp_path / "profile")
         dom = proc.stdout
         assert "<body" in dom, f"{page.name}: chromium printed no DOM: {proc.stderr[-500:]}"
         m = re.search(r'data-probe-images="(\d+)"[^>]*data-probe-broken="(\d+)"[^>]*data-probe-height="(\d+)"', dom)
@@ -81,14 +86,8 @@ def test_screenshots(small_run, tmp_path):
 def test_maps_render_from_boundaries(small_run, tmp_path):
     """The region and rebalance maps are drawn from the province outlines and load in the browser."""
     for name, title in (("02_regions", "Satisfaction by region"), ("03_rebalance", "Proposed split")):
-        page = small_run / f"{name}.html"
-        probe = page.with_name(f".probe-map-{page.name}")
         script = PROBE.replace("document.images", "document.querySelectorAll('img[alt*=\"%s\"]')" % title)
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-        try:
-            dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout
-        finally:
-            probe.unlink()
+        dom = _probed_dom(small_run / f"{name}.html", script, tmp_path / "profile").stdout
         m = re.search(r'data-probe-images="(\d+)"[^>]*data-probe-broken="(\d+)"', dom)
         assert m and m.group(1) == "1" and m.group(2) == "0", f"{name}: map '{title}' missing or broken"
 
@@ -114,12 +113,7 @@ window.addEventListener('load', function () {
 
 def test_chinese_reports_render(small_run_zh, tmp_path):
     for page in sorted(small_run_zh.glob("*.html")):
-        probe = page.with_name(f".probe-{page.name}")
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", ZH_PROBE + "</body>"), encoding="utf-8")
-        try:
-            dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout
-        finally:
-            probe.unlink()
+        dom = _probed_dom(page, ZH_PROBE, tmp_path / "profile").stdout
         m = re.search(r'data-probe="([^"]*)"', dom)
         assert m, f"{page.name}: probe did not run"
         assert m.group(1) == "glyphs actions-first collapsed", f"{page.name}: {m.group(1)}"

@@ -24,28 +24,6 @@ from segment_lib.features import (
 from segment_lib.tiering import TierModel
 
 
-@pytest.fixture(scope="module")
-def data():
-    return demo.generate(n_customers=8000, seed=11)
-
-
-@pytest.fixture(scope="module")
-def ref(data):
-    return customer_features(data.dataset)
-
-
-@pytest.fixture(scope="module")
-def parquet_dir(data, tmp_path_factory):
-    d = tmp_path_factory.mktemp("pq")
-    ds = data.dataset
-    ds.customers.to_parquet(d / "customers.parquet", index=False)
-    ds.interactions.to_parquet(d / "interactions.parquet", index=False)
-    tx = ds.transactions
-    (d / "tx").mkdir()
-    half = len(tx) // 2  # a directory of several files, as a partitioned export would be
-    tx.iloc[:half].to_parquet(d / "tx" / "part-0.parquet", index=False)
-    tx.iloc[half:].to_parquet(d / "tx" / "part-1.parquet", index=False)
-    return d
 
 
 @pytest.fixture(scope="module")
@@ -60,40 +38,40 @@ def client():
 
 
 # --- features ----------------------------------------------------------------------------------------
-def test_dask_features_equal_pandas(ref, data, client):
-    out = dask_customer_features(data.dataset, client=client, npartitions=5)
-    assert_frame_equal(ref, out)
+def test_dask_features_equal_pandas(engine_ref, engine_data, client):
+    out = dask_customer_features(engine_data.dataset, client=client, npartitions=5)
+    assert_frame_equal(engine_ref, out)
     assert out.attrs["lookback_days"] == 365
 
 
-def test_dask_features_from_parquet_and_other_window(data, parquet_dir, client):
-    ds = data.dataset
+def test_dask_features_from_parquet_and_other_window(engine_data, engine_parquet_dir, client):
+    ds = engine_data.dataset
     as_of = pd.Timestamp("2025-06-30")
     exp = customer_features(ds, as_of=as_of, lookback_days=120)
     out = dask_customer_features(
-        {"customers": ds.customers, "transactions": str(parquet_dir / "tx"),
-         "interactions": parquet_dir / "interactions.parquet"},
+        {"customers": ds.customers, "transactions": str(engine_parquet_dir / "tx"),
+         "interactions": engine_parquet_dir / "interactions.parquet"},
         as_of, 120, client=client, npartitions=3)
     assert_frame_equal(exp, out)
 
 
-def test_assign_tiers_equal_single_machine_and_sample_fit_close_to_full_fit(ref, client):
+def test_assign_tiers_equal_single_machine_and_sample_fit_close_to_full_fit(engine_ref, client):
     # a model fitted on a seeded half sample (what pipeline.fit_tiers does under Dask) ...
-    sample = ref.sample(n=4000, random_state=0).sort_index().reset_index(drop=True)
+    sample = engine_ref.sample(n=4000, random_state=0).sort_index().reset_index(drop=True)
     model = TierModel(random_state=0, n_tiers="auto").fit(sample)
-    tiers = assign_tiers(ref, model, client)
+    tiers = assign_tiers(engine_ref, model, client)
     # ... predicted per partition on the cluster -> exactly model.predict on one machine
     assert list(tiers.columns) == ["customer_id", "tier", "tier_label"]
-    assert (tiers["tier"].to_numpy() == model.predict(ref)).all()
-    assert tiers["customer_id"].equals(ref["customer_id"])
+    assert (tiers["tier"].to_numpy() == model.predict(engine_ref)).all()
+    assert tiers["customer_id"].equals(engine_ref["customer_id"])
     assert set(tiers["tier_label"]) <= set(model.tier_names_)
     # fitted on a half sample vs fitted on everything
-    full = TierModel(random_state=0, n_tiers="auto").fit(ref)
+    full = TierModel(random_state=0, n_tiers="auto").fit(engine_ref)
     assert model.n_tiers_ == full.n_tiers_
     assert adjusted_rand_score(full.labels_, tiers["tier"]) >= 0.98
 
 
-def test_assign_tiers_is_duck_typed(ref, client):
+def test_assign_tiers_is_duck_typed(engine_ref, client):
     """Only model.predict and model.tier_names_ are used: no dependency on segment_lib.tiering."""
 
     class ByFrequency:
@@ -102,57 +80,57 @@ def test_assign_tiers_is_duck_typed(ref, client):
         def predict(self, X):
             return np.where(X["frequency"].to_numpy() > 0, 0, 1)
 
-    tiers = assign_tiers(ref, ByFrequency(), client)
-    assert (tiers["tier"].to_numpy() == np.where(ref["frequency"] > 0, 0, 1)).all()
-    assert (tiers["tier_label"] == np.where(ref["frequency"] > 0, "buyer", "idle")).all()
+    tiers = assign_tiers(engine_ref, ByFrequency(), client)
+    assert (tiers["tier"].to_numpy() == np.where(engine_ref["frequency"] > 0, 0, 1)).all()
+    assert (tiers["tier_label"] == np.where(engine_ref["frequency"] > 0, "buyer", "idle")).all()
 
 
-def test_dask_end_to_end_lazy_features(data, ref, client):
-    lazy = dask_customer_features(data.dataset, client=client, npartitions=4, compute=False)
-    model = TierModel(random_state=0, n_tiers=4).fit(ref)
+def test_dask_end_to_end_lazy_features(engine_data, engine_ref, client):
+    lazy = dask_customer_features(engine_data.dataset, client=client, npartitions=4, compute=False)
+    model = TierModel(random_state=0, n_tiers=4).fit(engine_ref)
     tiers = assign_tiers(lazy, model, client)
-    assert (tiers["tier"].to_numpy() == model.predict(ref)).all()
-    assert tiers["customer_id"].equals(ref["customer_id"])
+    assert (tiers["tier"].to_numpy() == model.predict(engine_ref)).all()
+    assert tiers["customer_id"].equals(engine_ref["customer_id"])
 
 
-def test_customer_features_dask_engine(data, ref, client):
-    out = customer_features(data.dataset, engine={"name": "dask", "npartitions": 2}, client=client)
-    assert_frame_equal(ref, out)
+def test_customer_features_dask_engine(engine_data, engine_ref, client):
+    out = customer_features(engine_data.dataset, engine={"name": "dask", "npartitions": 2}, client=client)
+    assert_frame_equal(engine_ref, out)
 
 
-def test_fit_tiers_one_machine_and_dask(ref, client):
+def test_fit_tiers_one_machine_and_dask(engine_ref, client):
     from segment_lib.pipeline import fit_tiers
 
-    one = fit_tiers(ref, "pandas", n_tiers=4, random_state=0)
-    assert (one.labels_ == TierModel(n_tiers=4, random_state=0).fit(ref).labels_).all()
-    dk = fit_tiers(ref, {"name": "dask", "sample_size": 4000}, n_tiers=4, random_state=0)
-    assert dk.fit_sample_size_ == 4000 and len(dk.labels_) == len(ref)
-    assert (dk.labels_ == dk.predict(ref)).all()
-    assert dk.tiers_["customer_id"].equals(ref["customer_id"])
+    one = fit_tiers(engine_ref, "pandas", n_tiers=4, random_state=0)
+    assert (one.labels_ == TierModel(n_tiers=4, random_state=0).fit(engine_ref).labels_).all()
+    dk = fit_tiers(engine_ref, {"name": "dask", "sample_size": 4000}, n_tiers=4, random_state=0)
+    assert dk.fit_sample_size_ == 4000 and len(dk.labels_) == len(engine_ref)
+    assert (dk.labels_ == dk.predict(engine_ref)).all()
+    assert dk.tiers_["customer_id"].equals(engine_ref["customer_id"])
     assert adjusted_rand_score(one.labels_, dk.labels_) >= 0.98
     # rfm needs quantiles over everyone: fitted on all rows even with the dask engine
-    rfm = fit_tiers(ref, "dask", method="rfm")
-    assert (rfm.labels_ == TierModel(method="rfm").fit(ref).labels_).all()
+    rfm = fit_tiers(engine_ref, "dask", method="rfm")
+    assert (rfm.labels_ == TierModel(method="rfm").fit(engine_ref).labels_).all()
 
 
-def test_fit_tiers_dask_with_positional_and_id_y(data, ref, client):
+def test_fit_tiers_dask_with_positional_and_id_y(engine_data, engine_ref, client):
     from segment_lib.features import next_period_revenue
     from segment_lib.pipeline import fit_tiers
 
-    y = next_period_revenue(data.dataset, pd.Timestamp("2025-09-30"))  # id-indexed
-    a = fit_tiers(ref, {"name": "dask", "sample_size": 3000}, n_tiers="auto",
+    y = next_period_revenue(engine_data.dataset, pd.Timestamp("2025-09-30"))  # id-indexed
+    a = fit_tiers(engine_ref, {"name": "dask", "sample_size": 3000}, n_tiers="auto",
                   random_state=0, k_range=(2, 5), y=y)
-    b = fit_tiers(ref, {"name": "dask", "sample_size": 3000}, n_tiers="auto",
-                  random_state=0, k_range=(2, 5), y=y.reindex(ref["customer_id"]).to_numpy())
+    b = fit_tiers(engine_ref, {"name": "dask", "sample_size": 3000}, n_tiers="auto",
+                  random_state=0, k_range=(2, 5), y=y.reindex(engine_ref["customer_id"]).to_numpy())
     assert "revenue_spearman" in a.k_scores_.columns
     pd.testing.assert_frame_equal(a.k_scores_, b.k_scores_)
 
 
-def test_existing_cluster_by_address(data, ref, client):
+def test_existing_cluster_by_address(engine_data, engine_ref, client):
     """config params.engine {name: dask, address: ...} connects to a running scheduler."""
     addr = client.scheduler.address
-    out = customer_features(data.dataset, engine={"name": "dask", "address": addr, "npartitions": 3})
-    assert_frame_equal(ref, out)
+    out = customer_features(engine_data.dataset, engine={"name": "dask", "address": addr, "npartitions": 3})
+    assert_frame_equal(engine_ref, out)
     c2 = get_client({"name": "dask", "address": addr})
     assert c2.scheduler.address == addr
     close_clients()  # closes our connection only; the cluster keeps running
@@ -160,8 +138,8 @@ def test_existing_cluster_by_address(data, ref, client):
     assert client.submit(lambda: 1).result() == 1
 
 
-def test_dask_needs_the_analysis_date(data, client):
-    ds = data.dataset
+def test_dask_needs_the_analysis_date(engine_data, client):
+    ds = engine_data.dataset
     with pytest.raises(ModelInputError, match="analysis date"):
         dask_customer_features({"customers": ds.customers, "transactions": ds.transactions}, client=client)
 
@@ -220,12 +198,12 @@ def test_tiering_notebook_on_dask_equals_pandas(tmp_path):
     assert "'name': 'dask'" in executed or '\\"name\\": \\"dask\\"' in executed  # the parameter reached the kernel
 
 
-def test_run_tiers_same_on_every_engine(data, client):
+def test_run_tiers_same_on_every_engine(engine_data, client):
     """The run's tiers (pipeline.run_tiers) do not depend on where the features are computed."""
     from segment_lib.params import parse_params
     from segment_lib.pipeline import run_tiers
 
-    ds = data.dataset
+    ds = engine_data.dataset
     out = {}
     for name, engine in [("pandas", "pandas"), ("duckdb", "duckdb"),
                          ("dask", {"name": "dask", "address": client.scheduler.address})]:

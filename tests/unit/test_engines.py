@@ -10,34 +10,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from segment_lib import demo
 from segment_lib.errors import ConfigError, ModelInputError
 from segment_lib.features import customer_features, parquet_features, partition_of
 from segment_lib.params import parse_engine
 
 
-@pytest.fixture(scope="module")
-def data():
-    return demo.generate(n_customers=8000, seed=11)
-
-
-@pytest.fixture(scope="module")
-def ref(data):
-    return customer_features(data.dataset)
-
-
-@pytest.fixture(scope="module")
-def parquet_dir(data, tmp_path_factory):
-    d = tmp_path_factory.mktemp("pq")
-    ds = data.dataset
-    ds.customers.to_parquet(d / "customers.parquet", index=False)
-    ds.interactions.to_parquet(d / "interactions.parquet", index=False)
-    tx = ds.transactions
-    (d / "tx").mkdir()
-    half = len(tx) // 2  # a directory of several files, as a partitioned export would be
-    tx.iloc[:half].to_parquet(d / "tx" / "part-0.parquet", index=False)
-    tx.iloc[half:].to_parquet(d / "tx" / "part-1.parquet", index=False)
-    return d
 
 
 # --- engine specification -----------------------------------------------------------------------
@@ -53,47 +30,47 @@ def test_parse_engine():
 
 
 # --- out-of-core ---------------------------------------------------------------------------------
-def test_parquet_equals_pandas(ref, parquet_dir, data, tmp_path):
-    out = parquet_features(parquet_dir / "tx", parquet_dir / "customers.parquet",
-                                   parquet_dir / "interactions.parquet", as_of=data.dataset.as_of,
+def test_parquet_equals_pandas(engine_ref, engine_parquet_dir, engine_data, tmp_path):
+    out = parquet_features(engine_parquet_dir / "tx", engine_parquet_dir / "customers.parquet",
+                                   engine_parquet_dir / "interactions.parquet", as_of=engine_data.dataset.as_of,
                                    memory_limit="200MB", temp_directory=tmp_path, threads=2)
-    assert_frame_equal(ref, out)
+    assert_frame_equal(engine_ref, out)
 
 
-def test_parquet_equals_pandas_other_window_and_glob(data, parquet_dir):
-    ds = data.dataset
+def test_parquet_equals_pandas_other_window_and_glob(engine_data, engine_parquet_dir):
+    ds = engine_data.dataset
     as_of = pd.Timestamp("2025-06-30")
     exp = customer_features(ds, as_of=as_of, lookback_days=90)
     out = customer_features(
-        {"transactions": str(parquet_dir / "tx" / "*.parquet"), "customers": ds.customers,
-         "interactions": parquet_dir / "interactions.parquet"},
+        {"transactions": str(engine_parquet_dir / "tx" / "*.parquet"), "customers": ds.customers,
+         "interactions": engine_parquet_dir / "interactions.parquet"},
         as_of=as_of, lookback_days=90, engine={"name": "parquet", "memory_limit": "300MB"})
     assert_frame_equal(exp, out)
 
 
-def test_parquet_without_customers(data, parquet_dir):
-    tx = data.dataset.transactions
-    as_of = data.dataset.as_of
+def test_parquet_without_customers(engine_data, engine_parquet_dir):
+    tx = engine_data.dataset.transactions
+    as_of = engine_data.dataset.as_of
     exp = customer_features({"transactions": tx}, as_of)
-    out = parquet_features(parquet_dir / "tx", as_of=as_of)
+    out = parquet_features(engine_parquet_dir / "tx", as_of=as_of)
     assert_frame_equal(exp, out)
 
 
-def test_as_of_is_never_guessed(data, parquet_dir):
+def test_as_of_is_never_guessed(engine_data, engine_parquet_dir):
     """The analysis date is the explicit one or the dataset's (io resolved it once); no engine derives
     it from the transactions."""
-    tx = data.dataset.transactions
+    tx = engine_data.dataset.transactions
     for engine in ("pandas", "duckdb"):
         with pytest.raises(ModelInputError, match="analysis date"):
             customer_features({"transactions": tx}, engine=engine)
     with pytest.raises(ModelInputError, match="analysis date"):
-        parquet_features(parquet_dir / "tx")
+        parquet_features(engine_parquet_dir / "tx")
     with pytest.raises(ModelInputError, match="analysis date"):
-        customer_features({"transactions": parquet_dir / "tx"}, engine="parquet")
+        customer_features({"transactions": engine_parquet_dir / "tx"}, engine="parquet")
     with pytest.raises(ModelInputError, match="analysis date"):  # before any cluster is started
-        customer_features({"customers": data.dataset.customers, "transactions": tx}, engine="dask")
+        customer_features({"customers": engine_data.dataset.customers, "transactions": tx}, engine="dask")
     # the dataset's as_of is used when none is given
-    assert pd.Timestamp(customer_features(data.dataset).attrs["as_of"]) == data.dataset.as_of
+    assert pd.Timestamp(customer_features(engine_data.dataset).attrs["as_of"]) == engine_data.dataset.as_of
 
 
 def test_parquet_nan_amounts(tmp_path):
@@ -135,6 +112,6 @@ def test_parquet_engine_from_config(tmp_path):
     assert_frame_equal(exp, out)
 
 
-def test_parquet_engine_on_loaded_dataset_equals_pandas(data, ref):
+def test_parquet_engine_on_loaded_dataset_equals_pandas(engine_data, engine_ref):
     """params.engine 'parquet' with a Dataset already in memory (the notebooks) runs DuckDB on the frames."""
-    assert_frame_equal(ref, customer_features(data.dataset, engine={"name": "parquet", "memory_limit": "1GB"}))
+    assert_frame_equal(engine_ref, customer_features(engine_data.dataset, engine={"name": "parquet", "memory_limit": "1GB"}))
