@@ -735,6 +735,7 @@ def main(argv: list[str] | None = None) -> dict:
                    "--duckdb-memory-limit", a.duckdb_memory_limit, "--pipeline-customers", str(a.pipeline_customers),
                    "--rfm-max-size", str(a.rfm_max_size)]
     if a.workdir:
+        Path(a.workdir).mkdir(parents=True, exist_ok=True)
         passthrough += ["--workdir", a.workdir]
     if a.skip_baselines:
         passthrough.append("--skip-baselines")
