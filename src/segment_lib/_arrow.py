@@ -52,8 +52,13 @@ def _content_key(arr) -> tuple:
 # Lookups of the same big id column against the same keys (features, then regions, on one
 # dataset) are answered once.  Keyed by content identity; least recently used out; big lookups
 # only; results kept as int32 (4 bytes an id: 40 MB for 10M transactions).
+# Columns this long are hashed by DuckDB (both cores, parallel hash join / aggregate on the Arrow
+# buffers, no copy) instead of Arrow's single-thread kernels: 10 M ids against 1 M customers 0.64 s
+# instead of 1.41 s; 10 M distinct transaction ids 0.8 s instead of 2.7-3.4 s (docs/scale.md).
+DUCKDB_MIN_ROWS = 500_000
+
 _CACHE: dict[tuple, tuple] = {}
-_CACHE_SIZE = 4
+_CACHE_SIZE = 8  # io checks ~7 big lookups on a full dataset; features / regions reuse the first ones
 CACHE_MIN_ROWS = 100_000
 
 
@@ -86,14 +91,81 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
         if hit is not None:
             _CACHE[key] = hit  # most recently used last
             return hit[0].astype(np.int64)  # a copy: callers may write into it
-    va, vs = _large(raw_v), _large(raw_k)
-    if isinstance(vs, pa.ChunkedArray):
-        vs = vs.combine_chunks()
-    res = pc.index_in(va, value_set=vs, skip_nulls=True).fill_null(-1)
-    out = np.asarray(res.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if len(raw_v) >= DUCKDB_MIN_ROWS:
+        out = _index_of_duckdb(raw_v, raw_k)
+    else:
+        va, vs = _large(raw_v), _large(raw_k)
+        if isinstance(vs, pa.ChunkedArray):
+            vs = vs.combine_chunks()
+        res = pc.index_in(va, value_set=vs, skip_nulls=True).fill_null(-1)
+        out = np.asarray(res.to_numpy(zero_copy_only=False), dtype=np.int64)
     if key is not None:
         while len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         small = out.astype(np.int32) if len(raw_k) < 2**31 - 1 else out.copy()
         _CACHE[key] = (small, raw_v, raw_k)  # the arrays keep their buffers (and the key) alive
     return out
+
+
+
+
+def all_distinct(values: Any) -> bool:
+    """True when the non-missing values of ``values`` (strings) are all different.
+
+    Big columns are counted by DuckDB (``count(DISTINCT)``, exact, on both cores, reading the Arrow
+    buffers without a copy): 10 M transaction ids 0.8 s against 2.7-3.4 s for Arrow's single-thread
+    ``count_distinct`` (docs/scale.md).  Smaller ones use Arrow's ``count_distinct``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_raw(values)
+    n = len(arr) - arr.null_count
+    if n <= 1:
+        return True
+    if len(arr) < DUCKDB_MIN_ROWS:
+        return pc.count_distinct(arr, mode="only_valid").as_py() == n
+    with _duckdb() as con:
+        con.register("ids", pa.table({"v": arr}))
+        return con.sql("SELECT count(DISTINCT v) FROM ids").fetchall()[0][0] == n
+
+
+class _duckdb:
+    """A private in-memory DuckDB connection, closed on exit."""
+
+    def __enter__(self):
+        import duckdb
+
+        self.con = duckdb.connect()
+        return self.con
+
+    def __exit__(self, *exc) -> None:
+        self.con.close()
+
+
+def _index_of_duckdb(values, keys) -> np.ndarray:
+    """:func:`index_of` as a DuckDB hash join of (row, value) with (first position, key): the same
+    result (nulls and unknown values -1, the first position of a repeated key)."""
+    import pyarrow as pa
+
+    small = np.int32 if max(len(values), len(keys)) < 2**31 - 1 else np.int64
+    with _duckdb() as con:
+        con.register("vals", pa.table({"v": values, "r": np.arange(len(values), dtype=small)}))
+        con.register("ks", pa.table({"k": keys, "p": np.arange(len(keys), dtype=small)}))
+        hit = con.sql("SELECT r, p FROM vals JOIN (SELECT k, min(p) AS p FROM ks GROUP BY k) ON v = k"
+                          ).to_arrow_table()
+    out = np.full(len(values), -1, dtype=np.int64)
+    out[hit.column(0).to_numpy()] = hit.column(1).to_numpy()
+    return out
+
+
+def occurrences(keys: Any, values: Any) -> np.ndarray:
+    """How often each of the (distinct) ``keys`` occurs among ``values``: an int array of
+    ``len(keys)``.  Counted from :func:`index_of` ``(values, keys)`` -- the lookup the foreign-key
+    check of ``values`` already made (cached) -- instead of hashing the long ``values`` again."""
+    pos = index_of(values, keys)
+    return np.bincount(pos[pos >= 0], minlength=len(keys))[: len(keys)]
+
+
+def covered(keys: Any, values: Any) -> np.ndarray:
+    """For each of the (distinct) ``keys``, whether it occurs among ``values`` (see :func:`occurrences`)."""
+    return occurrences(keys, values) > 0

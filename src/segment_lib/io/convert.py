@@ -108,10 +108,12 @@ def _to_date(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
             v = v.where(~bad, _parse_dates(retry, "mixed").reindex(v.index))
             bad = present & v.isna()
     # datetime64[ns] covers 1677-09-22 .. 2262-04-11; anything outside is a typo
-    years = v.dt.year
-    out_of_range = v.notna() & ((years < 1678) | (years > 2261))
-    v = v.where(~out_of_range)
-    bad = (bad | out_of_range).astype(bool)
+    lo, hi = v.min(), v.max()
+    if pd.notna(lo) and (lo.year < 1678 or hi.year > 2261):
+        years = v.dt.year
+        out_of_range = v.notna() & ((years < 1678) | (years > 2261))
+        v = v.where(~out_of_range)
+        bad = (bad | out_of_range).astype(bool)
     return v.astype("datetime64[ns]"), bad
 
 
