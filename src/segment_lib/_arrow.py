@@ -58,7 +58,7 @@ def _content_key(arr) -> tuple:
 DUCKDB_MIN_ROWS = 500_000
 
 _CACHE: dict[tuple, tuple] = {}
-_CACHE_SIZE = 8  # io checks ~7 big lookups on a full dataset; features / regions reuse the first ones
+_CACHE_SIZE = 12  # io checks ~9 big lookups on a full dataset; features and regions reuse them
 CACHE_MIN_ROWS = 100_000
 
 
