@@ -112,9 +112,12 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
 def all_distinct(values: Any) -> bool:
     """True when the non-missing values of ``values`` (strings) are all different.
 
-    Big columns are counted by DuckDB (``count(DISTINCT)``, exact, on both cores, reading the Arrow
-    buffers without a copy): 10 M transaction ids 0.8 s against 2.7-3.4 s for Arrow's single-thread
-    ``count_distinct`` (docs/scale.md).  Smaller ones use Arrow's ``count_distinct``."""
+    Big columns: DuckDB hashes every value to 64 bits (both cores, reading the Arrow buffers
+    without a copy) and NumPy sorts the hashes; different hashes prove different values, and only
+    when two hashes are equal (a repeated value, or a hash collision: ~1e-6 for 10 M values) does
+    an exact ``count(DISTINCT)`` decide.  10 M transaction ids: ~0.2 s and +80 MB, against 2.7-3.4 s
+    for Arrow's ``count_distinct`` and ~0.9 s / +570 MB for DuckDB's ``count(DISTINCT)``
+    (docs/scale.md).  Smaller columns use Arrow's ``count_distinct``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -126,6 +129,11 @@ def all_distinct(values: Any) -> bool:
         return pc.count_distinct(arr, mode="only_valid").as_py() == n
     with _duckdb() as con:
         con.register("ids", pa.table({"v": arr}))
+        h = con.sql("SELECT hash(v) FROM ids WHERE v IS NOT NULL").to_arrow_table().column(0)
+        h = np.sort(h.to_numpy())
+        if not (h[1:] == h[:-1]).any():
+            return True
+        del h
         return con.sql("SELECT count(DISTINCT v) FROM ids").fetchall()[0][0] == n
 
 
