@@ -67,14 +67,17 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
 
     Both are compared as strings (ids are text in the contract).  ``values`` may be a pandas
     Categorical: then only its categories are looked up and the codes are mapped, which is the
-    fast path for dictionary-encoded Parquet columns.  Returns an ``int64`` array of
-    ``len(values)``.  Equals ``pd.Index(keys).get_indexer(values)`` for unique ``keys`` (tested).
+    fast path for dictionary-encoded Parquet columns.  Returns a **read-only** integer array of
+    ``len(values)``: ``int32`` (``int64`` with 2**31 keys or more), so 10 M positions take 40 MB
+    and a repeated lookup is answered by the cached array itself, without a copy; cast it before
+    arithmetic that could leave the int32 range.  Equals ``pd.Index(keys).get_indexer(values)``
+    for unique ``keys`` (tested).
     """
     if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.CategoricalDtype):
         cat = values.array if isinstance(values, pd.Series) else values.values
         cat_pos = index_of(pd.Index(cat.categories), keys)
         codes = np.asarray(cat.codes)
-        return np.where(codes >= 0, cat_pos[np.maximum(codes, 0)], -1).astype(np.int64)
+        return _frozen(np.where(codes >= 0, cat_pos[np.maximum(codes, 0)], -1).astype(cat_pos.dtype))
     if isinstance(values, pd.Categorical):
         return index_of(pd.Series(values), keys)
     try:
@@ -82,7 +85,7 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is a pandas 3 dependency; plain pandas lookup
         idx = pd.Index(pd.Series(keys).astype("string"))
-        return idx.get_indexer(pd.Series(values).astype("string")).astype(np.int64)
+        return _frozen(idx.get_indexer(pd.Series(values).astype("string")).astype(np.int64))
     raw_v, raw_k = _arrow_raw(values), _arrow_raw(keys)
     key = None
     if len(raw_v) >= CACHE_MIN_ROWS:
@@ -90,21 +93,27 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
         hit = _CACHE.pop(key, None)
         if hit is not None:
             _CACHE[key] = hit  # most recently used last
-            return hit[0].astype(np.int64)  # a copy: callers may write into it
+            return hit[0]  # read-only: shared by every caller
+    dtype = np.int32 if len(raw_k) < 2**31 - 1 else np.int64
     if len(raw_v) >= DUCKDB_MIN_ROWS:
-        out = _index_of_duckdb(raw_v, raw_k)
+        out = _index_of_duckdb(raw_v, raw_k, dtype)
     else:
         va, vs = _large(raw_v), _large(raw_k)
         if isinstance(vs, pa.ChunkedArray):
             vs = vs.combine_chunks()
         res = pc.index_in(va, value_set=vs, skip_nulls=True).fill_null(-1)
-        out = np.asarray(res.to_numpy(zero_copy_only=False), dtype=np.int64)
+        out = np.asarray(res.to_numpy(zero_copy_only=False), dtype=dtype)
+    out = _frozen(out)
     if key is not None:
         while len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        small = out.astype(np.int32) if len(raw_k) < 2**31 - 1 else out.copy()
-        _CACHE[key] = (small, raw_v, raw_k)  # the arrays keep their buffers (and the key) alive
+        _CACHE[key] = (out, raw_v, raw_k)  # the arrays keep their buffers (and the key) alive
     return out
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 
@@ -150,18 +159,18 @@ class _duckdb:
         self.con.close()
 
 
-def _index_of_duckdb(values, keys) -> np.ndarray:
+def _index_of_duckdb(values, keys, dtype) -> np.ndarray:
     """:func:`index_of` as a DuckDB hash join of (row, value) with (first position, key): the same
     result (nulls and unknown values -1, the first position of a repeated key)."""
     import pyarrow as pa
 
-    small = np.int32 if max(len(values), len(keys)) < 2**31 - 1 else np.int64
+    rows = np.int32 if len(values) < 2**31 - 1 else np.int64
     with _duckdb() as con:
-        con.register("vals", pa.table({"v": values, "r": np.arange(len(values), dtype=small)}))
-        con.register("ks", pa.table({"k": keys, "p": np.arange(len(keys), dtype=small)}))
+        con.register("vals", pa.table({"v": values, "r": np.arange(len(values), dtype=rows)}))
+        con.register("ks", pa.table({"k": keys, "p": np.arange(len(keys), dtype=dtype)}))
         hit = con.sql("SELECT r, p FROM vals JOIN (SELECT k, min(p) AS p FROM ks GROUP BY k) ON v = k"
                           ).to_arrow_table()
-    out = np.full(len(values), -1, dtype=np.int64)
+    out = np.full(len(values), -1, dtype=dtype)
     out[hit.column(0).to_numpy()] = hit.column(1).to_numpy()
     return out
 

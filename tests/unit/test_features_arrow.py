@@ -14,7 +14,7 @@ def test_index_of_equals_get_indexer(dtype):
     keys = pd.Index(["C3", "C1", "C2", "C9"])
     vals = pd.Series(["C1", "C9", "X", None, "C3", "C1"], dtype=dtype)
     got = index_of(vals, keys)
-    assert got.dtype == np.int64
+    assert got.dtype == np.int32 and not got.flags.writeable
     assert got.tolist() == [1, 3, -1, -1, 0, 1]
     exp = keys.get_indexer(vals.astype("string").fillna("__na__"))
     assert got.tolist() == exp.tolist()
@@ -52,7 +52,7 @@ def test_duckdb_lookup_equals_arrow_lookup(monkeypatch, n_vals):
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 0)
     monkeypatch.setattr(_arrow, "CACHE_MIN_ROWS", 10**9)
     duck = index_of(vals, keys)
-    assert duck.dtype == np.int64
+    assert duck.dtype == np.int32
     np.testing.assert_array_equal(duck, arrow)
     assert (duck == -1).sum() >= (vals.isna().sum())
 

@@ -271,7 +271,10 @@ def aggregate_pandas(
             raise _nan_error(tx, bad)
         sel &= ~bad
     order = order_codes(tx, sel)
-    code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
+    if sel.all():  # the usual case: no copies of 10M-row columns
+        day = day.astype(np.int64)
+    else:
+        code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
 
     pos = amount > 0
 
