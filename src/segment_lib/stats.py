@@ -82,6 +82,11 @@ def nps(scores) -> float:
 def _codes(groups, n: int) -> tuple[np.ndarray, pd.Index]:
     if groups is None:
         return np.zeros(n, dtype=np.int64), pd.Index(["all"], name="group")
+    if (isinstance(groups, np.ndarray) and groups.dtype.kind in "iu" and groups.size
+            and groups.min() >= 0 and groups.max() < max(4 * groups.size, 1024)):
+        # small non-negative integer codes (regions, reps): sorted distinct values by counting
+        present = np.bincount(groups) > 0
+        return (np.cumsum(present) - 1)[groups].astype(np.int64), pd.Index(np.flatnonzero(present), name="group")
     codes, uniques = pd.factorize(pd.Series(groups).reset_index(drop=True), sort=True)
     return codes.astype(np.int64), pd.Index(uniques, name="group")
 
@@ -411,8 +416,10 @@ def _cells(d: pd.DataFrame, cols: list[str]):
         if len(uniq) and key.max(initial=0) > np.iinfo(np.int64).max // (len(uniq) + 1):
             return None  # (cannot happen for reps x tiers x industries; kept as a guard)
         key = key * (len(uniq) + 1) + codes
-    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
-    return first, inverse, counts.astype(float)
+    inverse, cells = pd.factorize(key)  # cells numbered in order of first appearance, so the running
+    top = np.maximum.accumulate(inverse)  # maximum of the cell numbers grows exactly at a cell's first row
+    first = np.flatnonzero(np.r_[True, top[1:] != top[:-1]])
+    return first, inverse, np.bincount(inverse, minlength=len(cells)).astype(float)
 
 
 def _ols_cells(ybar: np.ndarray, n: np.ndarray, X: np.ndarray, groups: np.ndarray):
