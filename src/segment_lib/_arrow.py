@@ -111,6 +111,17 @@ def index_of(values: Any, keys: Any) -> np.ndarray:
     return out
 
 
+def same_values(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` hold the same strings in the same order (no missing values): one
+    vectorised comparison, so a lookup of a column in itself can be skipped."""
+    import pyarrow.compute as pc
+
+    ra, rb = _arrow_raw(a), _arrow_raw(b)
+    if len(ra) != len(rb) or ra.null_count or rb.null_count:
+        return False
+    return len(ra) == 0 or bool(pc.all(pc.equal(_large(ra), _large(rb))).as_py())
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a

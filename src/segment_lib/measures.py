@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._arrow import all_distinct, index_of
+from ._arrow import all_distinct, index_of, same_values
 from .errors import ConfigError, ModelInputError
 from .params import DEFAULT_TIER_EFFORT
 
@@ -206,7 +206,9 @@ def customer_effort(tiers: pd.Series | Mapping, customer_ids: Any,
         raise ModelInputError("tiers must be a pandas Series customer_id -> tier label")
     te = tier_effort_weights(None, tier_effort)
     tier_ids = pd.Index(tiers.index).astype("string")
-    if not all_distinct(tier_ids):
+    ids = customer_ids if isinstance(customer_ids, pd.Index) else pd.Index(customer_ids)
+    aligned = same_values(ids, tier_ids) and ids.is_unique  # tiers of exactly these customers, in order
+    if not aligned and not all_distinct(tier_ids):
         raise ModelInputError("tiers has duplicate customer ids")
     # labels by integer code (a handful of tiers): no per-customer string work on 1M customers
     codes, names = pd.factorize(tiers.to_numpy(dtype=object), use_na_sentinel=True)
@@ -215,8 +217,8 @@ def customer_effort(tiers: pd.Series | Mapping, customer_ids: Any,
     if unknown:
         raise ConfigError(f"tier labels {unknown} have no effort weight; add them to params.regions.tier_effort "
                           f"(known: {sorted(te)})")
-    ids = customer_ids if isinstance(customer_ids, pd.Index) else pd.Index(customer_ids)
-    pos = index_of(ids, tier_ids)  # each customer's row in tiers (ids compared as text), -1: no tier row
+    # each customer's row in tiers (ids compared as text), -1: no tier row
+    pos = np.arange(len(ids)) if aligned else index_of(ids, tier_ids)
     code = np.where(pos >= 0, codes[np.maximum(pos, 0)] if len(codes) else -1, -1)
     untiered = code < 0
     tier = np.empty(len(ids), dtype=object)

@@ -70,3 +70,20 @@ def test_all_distinct_and_occurrences(monkeypatch, threshold):
     vals = pd.Series(pd.array(["b", "b", "a", None, "x", "b"], dtype="str"))
     assert _arrow.occurrences(keys, vals).tolist() == [1, 3, 0, 0]
     assert _arrow.covered(keys, vals).tolist() == [True, True, False, False]
+
+
+def test_same_values_and_aligned_tier_effort():
+    from segment_lib import _arrow, measures
+
+    a = pd.Series(pd.array(["C1", "C2", "C3"], dtype="str"))
+    assert _arrow.same_values(a, pd.Index(["C1", "C2", "C3"]))
+    assert not _arrow.same_values(a, pd.Index(["C1", "C3", "C2"]))
+    assert not _arrow.same_values(a, pd.Index(["C1", "C2"]))
+    assert not _arrow.same_values(pd.Series(["C1", None], dtype="str"), pd.Series(["C1", None], dtype="str"))
+    tiers = pd.Series(["VIP", None, "Regular"], index=["C1", "C2", "C3"], dtype=object)
+    te = {"VIP": 4.0, "Regular": 1.0}
+    same = measures.customer_effort(tiers, pd.Index(["C1", "C2", "C3"]), te)  # aligned: no lookup
+    moved = measures.customer_effort(tiers.iloc[::-1], pd.Index(["C1", "C2", "C3"]), te)
+    for r in (same, moved):
+        assert r.effort.tolist() == [4.0, measures.UNTIERED_EFFORT, 1.0]
+        assert r.tier.tolist() == ["VIP", None, "Regular"] and r.n_untiered == 1 and r.n_extra == 0
