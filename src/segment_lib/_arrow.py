@@ -129,8 +129,9 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 
-def all_distinct(values: Any) -> bool:
-    """True when the non-missing values of ``values`` (strings) are all different.
+def all_distinct(values: Any, *more: Any) -> bool:
+    """True when the non-missing values of ``values`` (strings) are all different; with ``more``
+    columns, the rows (``values``, ``*more``) without a missing part.
 
     Big columns: DuckDB hashes every value to 64 bits (both cores, reading the Arrow buffers
     without a copy) and NumPy sorts the hashes; different hashes prove different values, and only
@@ -141,20 +142,26 @@ def all_distinct(values: Any) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _arrow_raw(values)
-    n = len(arr) - arr.null_count
-    if n <= 1:
-        return True
-    if len(arr) < DUCKDB_MIN_ROWS:
-        return pc.count_distinct(arr, mode="only_valid").as_py() == n
+    cols = [_arrow_raw(v) for v in (values, *more)]
+    arr = cols[0]
+    if not more:
+        n = len(arr) - arr.null_count
+        if n <= 1:
+            return True
+        if len(arr) < DUCKDB_MIN_ROWS:
+            return pc.count_distinct(arr, mode="only_valid").as_py() == n
+    names = [f"v{i}" for i in range(len(cols))]
+    present = " AND ".join(f"{c} IS NOT NULL" for c in names)
     with _duckdb() as con:
-        con.register("ids", pa.table({"v": arr}))
-        h = con.sql("SELECT hash(v) FROM ids WHERE v IS NOT NULL").to_arrow_table().column(0)
+        con.register("ids", pa.table(dict(zip(names, cols))))
+        h = con.sql(f"SELECT hash({', '.join(names)}) FROM ids WHERE {present}").to_arrow_table().column(0)
         h = np.sort(h.to_numpy())
         if not (h[1:] == h[:-1]).any():
             return True
         del h
-        return con.sql("SELECT count(DISTINCT v) FROM ids").fetchall()[0][0] == n
+        n = con.sql(f"SELECT count(*) FROM ids WHERE {present}").fetchall()[0][0]
+        return con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(names)} FROM ids WHERE {present})"
+                       ).fetchall()[0][0] == n
 
 
 _DUCK: dict[str, Any] = {}

@@ -87,3 +87,14 @@ def test_same_values_and_aligned_tier_effort():
     for r in (same, moved):
         assert r.effort.tolist() == [4.0, measures.UNTIERED_EFFORT, 1.0]
         assert r.tier.tolist() == ["VIP", None, "Regular"] and r.n_untiered == 1 and r.n_extra == 0
+
+
+def test_all_distinct_of_rows():
+    """Multi-column keys (ownership: customer + rep) are checked as rows; rows with a missing part are exempt."""
+    from segment_lib import _arrow
+
+    a = pd.Series(pd.array(["C1", "C1", "C2", "C2", None], dtype="str"))
+    b = pd.Series(pd.array(["R1", "R2", "R1", None, "R1"], dtype="str"))
+    assert _arrow.all_distinct(a, b)
+    b2 = pd.Series(pd.array(["R1", "R1", "R1", None, "R1"], dtype="str"))
+    assert not _arrow.all_distinct(a, b2)
