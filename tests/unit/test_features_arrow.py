@@ -50,6 +50,7 @@ def test_duckdb_lookup_equals_arrow_lookup(monkeypatch, n_vals):
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 10**9)
     arrow = index_of(vals, keys)
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 0)
+    monkeypatch.setattr(_arrow, "DUCKDB_MIN_KEYS", 0)
     monkeypatch.setattr(_arrow, "CACHE_MIN_ROWS", 10**9)
     duck = index_of(vals, keys)
     assert duck.dtype == np.int32
