@@ -43,8 +43,10 @@ def test_duckdb_lookup_equals_arrow_lookup(monkeypatch, n_vals):
     from segment_lib import _arrow
 
     rng = np.random.default_rng(n_vals)
-    keys = pd.Series(pd.array([f"K{i}" for i in rng.permutation(400)] + ["K5", "K7"], dtype="str"))
-    raw = [None if r < 0.05 else f"K{i}" for r, i in zip(rng.random(n_vals), rng.integers(0, 500, n_vals))]
+    odd = ["", " K1", "客户一", "客户二 ", "K1\u3000"]  # empty, spaces, Chinese: compared byte for byte
+    keys = pd.Series(pd.array([f"K{i}" for i in rng.permutation(400)] + ["K5", "K7"] + odd[:3], dtype="str"))
+    pool = np.array([f"K{i}" for i in range(500)] + odd, dtype=object)
+    raw = [None if r < 0.05 else pool[i] for r, i in zip(rng.random(n_vals), rng.integers(0, len(pool), n_vals))]
     vals = pd.Series(pd.array(raw, dtype="str"))
     _arrow._CACHE.clear()
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 10**9)
