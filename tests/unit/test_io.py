@@ -471,3 +471,24 @@ def test_validation_is_vectorised():
     ds = build(transactions=tx)
     assert len(ds.transactions) == n
     assert time.perf_counter() - t0 < 5.0
+
+
+def test_tables_checked_on_two_threads_give_the_sequential_result(monkeypatch):
+    """Big data: tables are checked side by side, results read in contract order -- the same dataset,
+    warnings in the same order, and the first error in contract order (customers before transactions)."""
+    import segment_lib.io.load as load_mod
+
+    f = frames()
+    f["transactions"].loc[1, "amount"] = "-5"  # a soft warning
+    seq = dataset_from_frames(**f, as_of="2025-12-31")
+    monkeypatch.setattr(load_mod, "PARALLEL_MIN_ROWS", 0)
+    par = dataset_from_frames(**f, as_of="2025-12-31")
+    assert par.warnings == seq.warnings and any("negative amounts" in w for w in par.warnings)
+    for name in ("customers", "transactions", "reps", "geo_units", "splits"):
+        pd.testing.assert_frame_equal(getattr(par, name), getattr(seq, name))
+    bad = frames()
+    bad["customers"].loc[0, "customer_id"] = None  # an error in customers ...
+    bad["transactions"].loc[0, "date"] = "not a date"  # ... and one in transactions
+    with pytest.raises(DataContractError) as e:
+        dataset_from_frames(**bad, as_of="2025-12-31")
+    assert e.value.file == "customers" and e.value.column == "customer_id"
