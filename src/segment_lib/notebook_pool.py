@@ -37,12 +37,25 @@ def jobs_for(jobs: int | None, n_notebooks: int) -> int:
 
 
 def expected_seconds(manifest: Path) -> dict[str, float]:
-    """Each notebook's seconds in the previous run of the same name (to start the longest first)."""
+    """Each notebook's seconds in the previous run of the same name (to start the longest first);
+    without one (a first run, a new run name), the newest other run in the same reports folder."""
+    others = sorted((p for p in manifest.parent.parent.glob("*/run.json")
+                     if p.parent.name != manifest.parent.name and not p.parent.name.startswith(".")),
+                    key=_mtime, reverse=True)
+    for path in [manifest, *others]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return {}
+
+
+def _mtime(path: Path) -> float:
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
@@ -54,7 +67,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
 
-    def one(i: int, name: str) -> Any:
+    def one(i: int, name: str) -> Any:  # i: the notebook's place in the start order
         progress(f"notebook {i}/{len(names)}: {name} …")
         t0 = time.perf_counter()
         nb_path = nb_dir / f"{name}.ipynb"
@@ -79,7 +92,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                 results.setdefault(n, None)
             return results
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
-            futures = {names[i]: pool.submit(one, i + 1, names[i]) for i in order}
+            futures = {names[i]: pool.submit(one, place + 1, names[i]) for place, i in enumerate(order)}
             for n in names:
                 results[n] = futures[n].result()
     return results

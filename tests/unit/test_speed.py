@@ -102,3 +102,27 @@ def test_runner_jobs_and_longest_first(tmp_path, monkeypatch):
     assert notebook_pool.expected_seconds(manifest) == {}
     manifest.write_text(json.dumps({"volatile": {"notebook_seconds": {"03_rebalance": 9.5, "00_overview": 1}}}))
     assert notebook_pool.expected_seconds(manifest) == {"03_rebalance": 9.5, "00_overview": 1.0}
+
+
+def test_runner_starts_the_longest_notebook_first_and_numbers_by_start(tmp_path, monkeypatch):
+    from segment_lib import notebook_exec
+
+    started: list[str] = []
+    monkeypatch.setattr(notebook_exec, "notebook_parameters", lambda *a, **k: {})
+    monkeypatch.setattr(notebook_exec, "_execute", lambda nb, out, params, cwd, timeout: started.append(nb.stem))
+    names = ["00_overview", "01_tiering", "02_regions", "03_rebalance"]
+    # no previous run of this name: the newest other run in the reports folder gives the order
+    (tmp_path / "older").mkdir()
+    (tmp_path / "older" / "run.json").write_text(json.dumps(
+        {"volatile": {"notebook_seconds": {"03_rebalance": 8.2, "01_tiering": 5.1, "02_regions": 4.8,
+                                           "00_overview": 3.5}}}))
+    expected = notebook_pool.expected_seconds(tmp_path / "demo" / "run.json")
+    assert expected["03_rebalance"] == 8.2
+    messages: list[str] = []
+    notebook_pool.execute_all(names, tmp_path, tmp_path, tmp_path / "c.yaml", None, None, None, None, 2,
+                              expected, {}, messages.append)
+    # two at a time: the two longest start first (which of them prints first is up to the threads)
+    assert set(started[:2]) == {"03_rebalance", "01_tiering"} and set(started) == set(names)
+    assert "notebook 1/4: 03_rebalance …" in messages and "notebook 4/4: 00_overview …" in messages
+    starts = [m for m in messages if m.startswith("notebook ")]
+    assert sorted(int(m.split()[1].split("/")[0]) for m in starts) == [1, 2, 3, 4]
