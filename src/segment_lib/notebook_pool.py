@@ -60,9 +60,12 @@ def _mtime(path: Path) -> float:
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
                 as_of: str | None, timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
-                timings: dict[str, float], progress: Progress) -> dict[str, Any]:
+                timings: dict[str, float], progress: Progress,
+                on_done: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
     """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
-    notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
+    notebook, or the NotebookExecutionError it raised (the caller reports the first in order).
+    ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in its worker thread (the
+    runner exports its HTML there, while the other notebooks still run)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
@@ -78,6 +81,8 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
             return exc
         timings[name] = time.perf_counter() - t0
         progress(f"  {name} done in {timings[name]:.1f}s")
+        if on_done is not None:
+            on_done(name, out)
         return out
 
     order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order

@@ -308,8 +308,29 @@ def run_reports(
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
         n_jobs = notebook_pool.jobs_for(jobs, len(names))
         expected = notebook_pool.expected_seconds(out_root / run / "run.json")
+        now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        lang = cfg.reports.language
+        pages: dict[str, dict[str, Any]] = {}
+
+        def page(name: str, nb: nbformat.NotebookNode) -> None:
+            """The report of a notebook that has just run (while the others still run): its links
+            are the workbook and the file of the table it kept (export.links)."""
+            files = export.links(export.kept(build / "_takeaway"), lang) if ctx is not None else []
+            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
+            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
+                              (t("common.footer.run", lang), run),
+                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
+                              (t("common.footer.config", lang), str(config_path))])
+            html_page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
+                                    files=links, back_text=t("common.back", lang), lang=lang)
+            bad = remote_resources(html_page)
+            if bad:  # pragma: no cover - guarded by the template and the substitution in export_html
+                raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
+            (build / f"{name}.html").write_text(html_page, encoding="utf-8")
+            pages[name] = {"title": _notebook_title(nb) or name, "links": links}
+
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
-                                             cfg.reports.language, n_jobs, expected, timings, progress)
+                                             lang, n_jobs, expected, timings, progress, on_done=page)
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -337,26 +358,9 @@ def run_reports(
         (build / "metrics.json").write_text(
             json.dumps(metrics, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-        now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-        reports = []
-        for name in names:
-            nb = executed[name]
-            title = _notebook_title(nb) or name
-            lang = cfg.reports.language
-            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
-                              (t("common.footer.run", lang), run),
-                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
-                              (t("common.footer.config", lang), str(config_path))])
-            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
-            page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
-                               files=links, back_text=t("common.back", lang), lang=lang)
-            bad = remote_resources(page)
-            if bad:  # pragma: no cover - guarded by the template and the substitution above
-                raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
-            (build / f"{name}.html").write_text(page, encoding="utf-8")
-            reports.append({"name": name, "title": title, "html": f"{run}/{name}.html",
-                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
-                            "files": links})
+        reports = [{"name": name, "title": pages[name]["title"], "html": f"{run}/{name}.html",
+                    "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
+                    "files": pages[name]["links"]} for name in names]
 
         manifest = {
             "run_name": run,
