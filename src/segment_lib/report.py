@@ -76,6 +76,9 @@ def setup(dpi: int = 110) -> None:
     """
     global _table_counter
     _table_counter = 0
+    from ._exit import skip_final_collections
+
+    skip_final_collections()  # the kernel exits without the final collections (papermill waits for it)
     plots.apply_style()
     import matplotlib
 
