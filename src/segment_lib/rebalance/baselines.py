@@ -90,7 +90,8 @@ def _project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _sq_dist(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    return ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    # dx² + dy², the same floats as ((xy - c) ** 2).sum(axis=2) without the n x k x 2 temporaries
+    return (xy[:, :1] - centres[:, 0]) ** 2 + (xy[:, 1:2] - centres[:, 1]) ** 2
 
 
 def _integral(units: np.ndarray, cost: np.ndarray, flow: np.ndarray, lo: np.ndarray, hi: np.ndarray,
