@@ -249,6 +249,19 @@ def rfm_stage(ds) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 # child: one size
 # ------------------------------------------------------------------------------------------------
+def child_generate(a: argparse.Namespace) -> dict[str, Any]:
+    """Generate one size's data and write it as Parquet + config into ``--gen-dir``."""
+    t0 = time.perf_counter()
+    ds = make_dataset(a.child_generate, a.tx_per_customer, a.interactions_per_customer)
+    out: dict[str, Any] = {"generate_s": round(time.perf_counter() - t0, 2)}
+    t0 = time.perf_counter()
+    write_parquet(ds, Path(a.gen_dir))
+    out["write_parquet_s"] = round(time.perf_counter() - t0, 2)
+    out.update(n_transactions=len(ds.transactions), n_interactions=len(ds.interactions),
+               n_surveys=len(ds.surveys), n_reps=len(ds.reps), n_geo_units=len(ds.geo_units))
+    return out
+
+
 def child_size(a: argparse.Namespace) -> dict[str, Any]:
     import resource
 
@@ -263,17 +276,16 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
 
     n = a.child_size
     res: dict[str, Any] = {"n_customers": n, "stages": {}}
-    t0 = time.perf_counter()
-    ds = make_dataset(n, a.tx_per_customer, a.interactions_per_customer)
-    res["generate_s"] = round(time.perf_counter() - t0, 2)
     tmp = Path(tempfile.mkdtemp(prefix=f"segbench-{fmt_size(n)}-", dir=a.workdir))
     try:
-        t0 = time.perf_counter()
-        cfg = write_parquet(ds, tmp)
-        res["write_parquet_s"] = round(time.perf_counter() - t0, 2)
-        res.update(n_transactions=len(ds.transactions), n_interactions=len(ds.interactions),
-                   n_surveys=len(ds.surveys), n_reps=len(ds.reps), n_geo_units=len(ds.geo_units))
-        del ds
+        # the data are generated and written by a process of their own, so the memory the generator
+        # leaves behind (allocator pools) is not counted in the stages' peak RSS
+        gen, gen_peak = common.run_child([str(Path(__file__).resolve()), "--child-generate", str(n), "--gen-dir",
+                                          str(tmp), "--tx-per-customer", str(a.tx_per_customer),
+                                          "--interactions-per-customer", str(a.interactions_per_customer)])
+        res.update(gen)
+        res["generate_peak_rss_mb"] = round(gen_peak)
+        cfg = tmp / "config.yaml"
         prof = None
         if a.profile:
             from pyinstrument import Profiler
@@ -328,9 +340,14 @@ def child_size(a: argparse.Namespace) -> dict[str, Any]:
 
         # --- the floor: the bare kernels a hand-written script needs for the same four stages
         if not prof:
-            with Stage("floor") as s:
-                s.info.update(floor_kernels(tmp, ds, feats))
-            st["floor"] = s.as_dict()
+            runs = []
+            for _ in range(3):  # the floor is ~1 s: the median of 3 runs, so one noisy run does not set the ratio
+                with Stage("floor") as s:
+                    s.info.update(floor_kernels(tmp, ds, feats))
+                runs.append(s.as_dict())
+            st["floor"] = sorted(runs, key=lambda r: r["seconds"])[1]
+            st["floor"]["runs_s"] = [r["seconds"] for r in runs]
+            st["floor"]["note"] += "; median of 3 runs (runs_s)"
             # times the floor (target <= 8): load -> regions seconds / floor seconds, same run
             st["floor"]["times_floor"] = ratio(res["load_to_regions_s"], st["floor"]["seconds"])
             res["times_floor"] = st["floor"]["times_floor"]
@@ -714,11 +731,16 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--out", default=str(common.BENCH / "results.json"))
     ap.add_argument("--plot", default=str(common.BENCH / "scaling.png"))
     ap.add_argument("--child-size", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--child-generate", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--gen-dir", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-fixed", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child-ooc", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--profile", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
+    if a.child_generate:
+        print(json.dumps(child_generate(a), default=str))
+        return {}
     if a.child_size:
         print(json.dumps(child_size(a), default=str))
         return {}

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._arrow import index_of
+from ._arrow import all_distinct, index_of, same_values
 from .errors import ConfigError, ModelInputError
 from .params import DEFAULT_TIER_EFFORT
 
@@ -205,23 +205,28 @@ def customer_effort(tiers: pd.Series | Mapping, customer_ids: Any,
     if not isinstance(tiers, pd.Series):
         raise ModelInputError("tiers must be a pandas Series customer_id -> tier label")
     te = tier_effort_weights(None, tier_effort)
-    t = tiers.copy()
-    t.index = pd.Index(t.index.astype(str))
-    if t.index.has_duplicates:
+    tier_ids = pd.Index(tiers.index).astype("string")
+    ids = customer_ids if isinstance(customer_ids, pd.Index) else pd.Index(customer_ids)
+    aligned = same_values(ids, tier_ids) and ids.is_unique  # tiers of exactly these customers, in order
+    if not aligned and not all_distinct(tier_ids):
         raise ModelInputError("tiers has duplicate customer ids")
-    labels = pd.Series(t.astype("object")).dropna().astype(str)
-    unknown = sorted(set(labels.unique()) - set(te))
+    # labels by integer code (a handful of tiers): no per-customer string work on 1M customers
+    codes, names = pd.factorize(tiers.to_numpy(dtype=object), use_na_sentinel=True)
+    names = np.asarray([str(n) for n in names], dtype=object)
+    unknown = sorted(set(names) - set(te))
     if unknown:
         raise ConfigError(f"tier labels {unknown} have no effort weight; add them to params.regions.tier_effort "
                           f"(known: {sorted(te)})")
-    ids = customer_ids if isinstance(customer_ids, pd.Index) else pd.Index(customer_ids)
-    ids_s = pd.Index(ids.astype(str))
-    tier = labels.reindex(ids_s).to_numpy(dtype=object)
-    untiered = pd.isna(tier)
-    effort = pd.Series(tier).map(pd.Series(te, dtype=float)).to_numpy(dtype=float, copy=True)
-    effort[untiered] = UNTIERED_EFFORT
-    tier[untiered] = None
-    n_extra = int(len(t.index.difference(ids_s)))
+    # each customer's row in tiers (ids compared as text), -1: no tier row
+    pos = np.arange(len(ids)) if aligned else index_of(ids, tier_ids)
+    code = np.where(pos >= 0, codes[np.maximum(pos, 0)] if len(codes) else -1, -1)
+    untiered = code < 0
+    tier = np.empty(len(ids), dtype=object)
+    if len(names):
+        tier[~untiered] = names[code[~untiered]]
+    weight = np.array([te[n] for n in names], dtype=float)
+    effort = np.where(untiered, UNTIERED_EFFORT, weight[np.maximum(code, 0)] if len(weight) else UNTIERED_EFFORT)
+    n_extra = int(len(tier_ids) - (pos >= 0).sum()) if ids.is_unique else int(len(tier_ids.difference(ids.astype("string"))))
     return CustomerEffort(tier=pd.Series(tier, index=ids, name="tier", dtype=object),
                           effort=pd.Series(effort, index=ids, name="effort"),
                           untiered=np.asarray(untiered, dtype=bool), weights=te, n_extra=n_extra)

@@ -431,6 +431,9 @@ def test_soft_warnings():
     assert "[customers] column 'owner_rep_id': 1 customers have no owner" in text
     assert "reps own no customers: R2" in text
     assert "[interactions] column 'first_response_at': 1 tickets have the first response before" in text
+    f["transactions"] = f["transactions"][f["transactions"]["customer_id"] != "C2"]
+    text = "\n".join(dataset_from_frames(**f, as_of="2025-12-31").warnings)
+    assert "[customers] column 'customer_id': 1 customers have no transactions" in text
 
 
 def test_ownership_conflicts_warned():

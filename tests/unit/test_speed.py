@@ -64,7 +64,7 @@ def test_final_fit_reuses_the_selection_fit_when_it_saw_every_row():
     assert np.array_equal(auto.labels_, fixed.labels_)
 
 
-def test_cached_id_lookup_equals_fresh_and_is_a_copy(monkeypatch):
+def test_cached_id_lookup_equals_fresh_and_is_read_only(monkeypatch):
     monkeypatch.setattr(_arrow, "CACHE_MIN_ROWS", 10)
     _arrow._CACHE.clear()
     keys = pd.Index(pd.array([f"C{i}" for i in range(50)], dtype="string[pyarrow]"))
@@ -72,9 +72,11 @@ def test_cached_id_lookup_equals_fresh_and_is_a_copy(monkeypatch):
                               dtype="string[pyarrow]"))
     ref = keys.get_indexer(vals)
     first = _arrow.index_of(vals, keys)
-    first[:] = 7  # the caller may write into its result
+    with pytest.raises(ValueError):  # shared with the cache: nobody can change it
+        first[:] = 7
     assert len(_arrow._CACHE) == 1
-    assert np.array_equal(_arrow.index_of(vals, keys), ref)
+    again = _arrow.index_of(vals, keys)
+    assert again is first and np.array_equal(again, ref) and again.dtype == np.int32
     changed = vals.copy()
     changed.iloc[0] = "C59"  # new values: a new lookup, not the cached one
     assert _arrow.index_of(changed, keys)[0] == -1

@@ -172,6 +172,25 @@ def test_load_effect_model_recovers_effect():
     assert set(res.table.columns) >= {"term", "estimate", "ci_low", "ci_high", "p_value"}
 
 
+@pytest.mark.parametrize("log_outcome", [False, True])
+def test_load_model_on_pooled_cells_equals_the_row_fit(log_outcome):
+    """Above max_rows the rows sharing rep, load and controls are pooled into weighted cells: the same
+    estimates, cluster-robust intervals and p-values as the fit on every row (1e-9), all rows counted."""
+    d = _model_data(-1.0, n_reps=50, per_rep=80, seed=4)
+    d["industry"] = np.where(np.arange(len(d)) % 3 == 0, "retail", None)  # a control with missing values
+    d.loc[7, "csat"] = np.nan  # a dropped row
+    d["hours"] = np.exp(d["csat"] / 4)
+    y = "hours" if log_outcome else "csat"
+    rows = stats.load_effect_model(d, y, log_outcome=log_outcome, max_rows=None)
+    cells = stats.load_effect_model(d, y, log_outcome=log_outcome, max_rows=500)  # 4,000 rows, 200 cells
+    assert not cells.warnings and cells.effect["n_obs"] == rows.effect["n_obs"] == len(d) - 1
+    for col in ("estimate", "std_error", "ci_low", "ci_high", "p_value"):
+        np.testing.assert_allclose(cells.table[col], rows.table[col], rtol=1e-9, atol=1e-12, err_msg=col)
+    assert cells.sentence == rows.sentence
+    few = stats.load_effect_model(d, y, log_outcome=log_outcome, max_rows=100)  # more cells than that: a sample
+    assert few.effect["n_obs"] == 100 and "random subsample" in few.warnings[0]
+
+
 def test_load_effect_model_log_outcome_and_null():
     d = _model_data(0.0)
     d["hours"] = np.exp(d["csat"] / 4)

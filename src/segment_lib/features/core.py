@@ -55,8 +55,10 @@ def _as_day(ts: Any) -> int:
 
 def _days(s: pd.Series) -> np.ndarray:
     """Calendar days since epoch as float (NaN for missing)."""
-    v = pd.to_datetime(s, errors="coerce")
-    out = v.dt.floor("D").to_numpy(dtype="datetime64[D]").astype("datetime64[D]")
+    v = s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce")
+    if getattr(v.dt, "tz", None) is not None:  # the local calendar day
+        v = v.dt.tz_localize(None)
+    out = v.to_numpy().astype("datetime64[D]")  # floors (also before 1970); NaT stays NaT
     f = out.astype(np.int64).astype(float)
     f[np.isnat(out)] = np.nan
     return f
@@ -269,7 +271,10 @@ def aggregate_pandas(
             raise _nan_error(tx, bad)
         sel &= ~bad
     order = order_codes(tx, sel)
-    code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
+    if sel.all():  # the usual case: no copies of 10M-row columns
+        day = day.astype(np.int64)
+    else:
+        code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
 
     pos = amount > 0
 

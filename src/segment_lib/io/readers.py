@@ -172,8 +172,10 @@ def read_table(
     sheets = df.attrs.get("sheets")
     df.columns = [str(c).strip() for c in df.columns]
     df.index = pd.RangeIndex(FIRST_DATA_ROW + skip_rows, FIRST_DATA_ROW + skip_rows + len(df), name=ROW_INDEX)
-    if len(df.columns):
-        df = df[df.notna().any(axis=1)]
+    if len(df.columns) and all(df[c].hasnans for c in df.columns):  # (a full column: no empty row)
+        filled = df.notna().any(axis=1)
+        if not filled.all():
+            df = df[filled]
     df.attrs["file"] = file
     if sheets is not None:
         df.attrs["sheets"] = sheets

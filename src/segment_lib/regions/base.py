@@ -19,7 +19,7 @@ class _Prep:
     unit_ids: pd.Index
     rep_ids: pd.Index
     cust_unit: np.ndarray
-    tier: np.ndarray
+    tier: pd.Categorical  # tier label per customer ('(no tier)' for untiered ones)
     effort: np.ndarray
     core: np.ndarray
     revenue: np.ndarray
@@ -40,7 +40,7 @@ class _Prep:
     sv_cust: np.ndarray
     sv_csat: np.ndarray
     sv_nps: np.ndarray
-    tx_cust: np.ndarray
+    tx_cust: np.ndarray  # transactions up to as_of booked in a known unit other than the customer's own
     tx_unit: np.ndarray
     tx_amount: np.ndarray
     rep_service: pd.DataFrame
@@ -52,6 +52,8 @@ class _Prep:
     params: dict = field(default_factory=dict)
     churned: np.ndarray | None = None  # per customer 1.0 / 0.0, NaN when unknown; None without the column
     unit_workload: np.ndarray | None = None  # per unit (geo_units.workload, 0 where not given); None: no column
+    tx_booked: float = 0.0  # positive amount of all transactions up to as_of booked in a known unit
+    graphs: dict = field(default_factory=dict)  # extra edges -> unit adjacency graph (split-independent)
 
     def primary_owner(self) -> np.ndarray:
         """Today's primary owner (rep position) of every customer, -1 for customers without an owner."""

@@ -329,7 +329,10 @@ def _geometry(p: _Prep, sp: SplitLayout, extra_edges, warnings: list[str]):
     if bad_edges:
         warnings.append(f"extra edges with unknown geo units ignored: {bad_edges}")
     edges = [e for e in edges if e not in bad_edges]
-    gph = geo_mod.adjacency_graph(ds.geo_units, edges)
+    key = tuple(edges)
+    if key not in p.graphs:  # the same graph for every split of a comparison
+        p.graphs[key] = geo_mod.adjacency_graph(ds.geo_units, edges)
+    gph = p.graphs[key]
     contig = geo_mod.contiguity(split_units, gph)
     comp = geo_mod.compactness(split_units, ds.geo_units,
                                pd.Series(p.units_with_customers.astype(float), index=p.unit_ids))

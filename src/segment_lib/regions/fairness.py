@@ -37,7 +37,7 @@ def _fairness(p: _Prep, per_rep, rep_region, regions, primary, pop_reg, market_a
     region_target = total * base[reg] * cap / np.where(cap_reg[reg] > 0, cap_reg[reg], 1)
     # tier target: what an average rep earns with this tier mix
     has = primary >= 0
-    tcode, tiers = pd.factorize(pd.Series(p.tier, copy=False))
+    tcode, tiers = p.tier.codes, p.tier.categories
     tmean = np.bincount(tcode, weights=p.revenue, minlength=len(tiers)) / np.maximum(
         np.bincount(tcode, minlength=len(tiers)), 1)
     exp_rev = np.bincount(primary[has], weights=tmean[tcode[has]], minlength=len(p.rep_ids))[rep_codes]

@@ -150,11 +150,11 @@ def ownership_checks(p: _Prep, sp: SplitLayout, own: Owners, no_rep_regions: lis
     add("owner_outside_region", "customers with an owner rep staffed in another region", p.cust_ids[oc], n_c,
         rev_pos[oc].sum())
     # 3. cross-region buyers: orders booked in a unit of another region
-    tx_reg = unit_region[p.tx_unit]
-    away = (tx_reg != cust_region[p.tx_cust]) & (tx_reg >= 0) & (cust_region[p.tx_cust] >= 0)
+    tx_reg, home_reg = unit_region[p.tx_unit], cust_region[p.tx_cust]  # (rows booked outside the home unit)
+    away = (tx_reg != home_reg) & (tx_reg >= 0) & (home_reg >= 0)
     cross = _distinct(p.tx_cust[away], n_c)
     add("cross_region_buyer", "customers with orders booked in another region", p.cust_ids[cross], n_c,
-        np.clip(p.tx_amount[away], 0, None).sum() * (tot_rev / max(np.clip(p.tx_amount, 0, None).sum(), 1e-12)))
+        np.clip(p.tx_amount[away], 0, None).sum() * (tot_rev / max(p.tx_booked, 1e-12)))
     rows[-1]["what"] += " (revenue share = share of all booked revenue that is booked away)"
     # 4. customers without an owner
     wo = np.flatnonzero(own.without_owner)

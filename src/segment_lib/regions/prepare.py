@@ -118,15 +118,20 @@ def _tiers_and_effort(tiers, tier_effort, cust_ids: pd.Index, core_tiers, warnin
     te = ce.weights
     tier = np.where(ce.untiered, "(no tier)", ce.tier.to_numpy(dtype=object))
     if core_tiers is None:  # the most demanding tier, when there is more than one tier
-        present = set(ce.tier[~ce.untiered].astype(str)) if len(ce.tier) else set()
+        present = set(pd.unique(ce.tier.to_numpy()[~ce.untiered])) if len(ce.tier) else set()
         core_tiers = [max(te, key=te.get)] if len(te) > 1 and len(present) > 1 else []
-    core = np.isin(tier.astype(str), list(core_tiers))
-    return tier, ce.effort.to_numpy(dtype=float), core, te, core_tiers
+    # one factorisation for every consumer (load models, fairness): categories in order of appearance
+    codes, names = pd.factorize(tier)
+    tier_cat = pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(names, dtype=object)).astype(str))
+    core = np.isin(codes, np.flatnonzero(tier_cat.categories.isin([str(c) for c in core_tiers])))
+    return tier_cat, ce.effort.to_numpy(dtype=float), core, te, core_tiers
 
 
-def _transactions(ds: Dataset, cust_ids, unit_ids, as_of, window_days, dormant_days, warnings):
-    """Revenue in the window, dormancy, and the transactions up to as_of with a known unit (for the
-    cross-region check): (revenue, dormant, tx_cust, tx_unit, tx_amount)."""
+def _transactions(ds: Dataset, cust_ids, unit_ids, cust_unit, as_of, window_days, dormant_days, warnings):
+    """Revenue in the window, dormancy, and for the cross-region check the transactions up to as_of
+    booked in a known unit other than the customer's own (only those can lie in another region under
+    any split) with the total positive amount booked in known units:
+    (revenue, dormant, tx_cust, tx_unit, tx_amount, booked)."""
     tx = ds.transactions
     tx_cust = _lookup(cust_ids, tx["customer_id"], "transactions", "customer_id")
     revenue = measures.customer_revenue(tx, as_of, window_days, customer_ids=cust_ids,
@@ -145,7 +150,9 @@ def _transactions(ds: Dataset, cust_ids, unit_ids, as_of, window_days, dormant_d
     else:
         tx_unit = np.full(len(tx), -1)
     keep = upto & (tx_unit >= 0)
-    return revenue, dormant, tx_cust[keep], tx_unit[keep], tx_amount[keep]
+    booked = float(np.clip(tx_amount[keep], 0, None).sum())
+    keep &= (tx_cust >= 0) & (tx_unit != cust_unit[np.maximum(tx_cust, 0)])
+    return revenue, dormant, tx_cust[keep], tx_unit[keep], tx_amount[keep], booked
 
 
 def _owner_claims(ds: Dataset, cust_ids, rep_ids):
@@ -256,8 +263,8 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
     unit_workload, effort = _unit_workload(ds, cust_unit, effort, warnings)
     churned = (ds.customers["churned"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
                if "churned" in ds.customers.columns and ds.customers["churned"].notna().any() else None)
-    revenue, dormant, tx_cust, tx_unit, tx_amount = _transactions(ds, cust_ids, unit_ids, as_of, o.window_days,
-                                                                  o.dormant_days, warnings)
+    revenue, dormant, tx_cust, tx_unit, tx_amount, booked = _transactions(
+        ds, cust_ids, unit_ids, cust_unit, as_of, o.window_days, o.dormant_days, warnings)
     claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
     primary_of_cust = np.full(n_c, -1)
     primary_of_cust[claim_cust[is_primary]] = claim_rep[is_primary]
@@ -300,12 +307,12 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
               "core_tiers": list(core_tiers), "min_responses": o.min_responses, "n_boot": o.n_boot,
               "random_state": o.random_state}
     return _Prep(ds=ds, as_of=as_of, cust_ids=cust_ids, unit_ids=unit_ids, rep_ids=rep_ids, cust_unit=cust_unit,
-                 tier=tier.astype(str), effort=effort, core=core, revenue=revenue, n_int=n_int, dormant=dormant,
+                 tier=tier, effort=effort, core=core, revenue=revenue, n_int=n_int, dormant=dormant,
                  claim_cust=claim_cust, claim_rep=claim_rep, claim_primary=is_primary, capacity=capacity,
                  population=population, units_with_customers=units_with_customers,
                  cur_unit_region=cur_unit_region, cur_rep_region=cur_rep_region, cur_regions=cur_regions,
                  int_cust=int_cust, int_hours=int_hours, int_complaint=int_complaint, sv_cust=sv_cust,
-                 sv_csat=sv_csat, sv_nps=sv_nps, tx_cust=tx_cust, tx_unit=tx_unit, tx_amount=tx_amount,
+                 sv_csat=sv_csat, sv_nps=sv_nps, tx_cust=tx_cust, tx_unit=tx_unit, tx_amount=tx_amount, tx_booked=booked,
                  rep_service=rep_service, effects=effects, effect_sentences=sentences, effect_results=results,
                  cur_load=cur_load, warnings=warnings, params=params, churned=churned, unit_workload=unit_workload)
 

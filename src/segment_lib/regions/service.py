@@ -46,7 +46,7 @@ def _rep_service_table(rep_ids: pd.Index, region_id: np.ndarray, cur_load: pd.Se
     return out
 
 
-def _fit_load_models(customers: pd.DataFrame, tier: np.ndarray, cur_load: pd.Series, *, sv_cust, sv_rep, sv_csat,
+def _fit_load_models(customers: pd.DataFrame, tier: pd.Categorical, cur_load: pd.Series, *, sv_cust, sv_rep, sv_csat,
                      sv_nps, int_cust, int_rep, int_hours, random_state,
                      warnings: list[str]) -> tuple[pd.DataFrame, list[str], dict]:
     """Fit the load model for CSAT, NPS and log first response (outcomes with >= 10 answers).
@@ -61,8 +61,7 @@ def _fit_load_models(customers: pd.DataFrame, tier: np.ndarray, cur_load: pd.Ser
         industry = pd.Categorical.from_codes(ind_codes, categories=pd.Index(ind_names.to_numpy(dtype=object)))
     else:
         industry = pd.Categorical.from_codes(np.zeros(n_c, dtype=np.int8), ["(missing)"])
-    t_codes, t_labels = pd.factorize(pd.Series(tier, copy=False))
-    tier_cat = pd.Categorical.from_codes(t_codes, categories=pd.Index(t_labels).astype(str))
+    tier_cat = tier
     load = cur_load.to_numpy()
     specs = []
     if len(sv_cust):
