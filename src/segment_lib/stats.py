@@ -433,11 +433,10 @@ def _ols_cells(ybar: np.ndarray, n: np.ndarray, X: np.ndarray, groups: np.ndarra
     object with that covariance (normal-based p-values and intervals, as statsmodels' cluster
     fits); tested equal to ``OLS(...).fit(cov_type="cluster")`` on the rows within 1e-10.
     """
-    import statsmodels.api as sm
-    from statsmodels.regression.linear_model import RegressionResults, RegressionResultsWrapper
+    from statsmodels.regression.linear_model import WLS, RegressionResults, RegressionResultsWrapper
     from statsmodels.stats.sandwich_covariance import cov_cluster
 
-    model = sm.WLS(ybar, X, weights=n)
+    model = WLS(ybar, X, weights=n)
     res = model.fit()
     g, rows, k = len(np.unique(groups)), float(n.sum()), X.shape[1]
     cov = cov_cluster(res, groups, use_correction=False) * (g / (g - 1)) * ((rows - 1) / (rows - k))
