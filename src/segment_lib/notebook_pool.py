@@ -64,11 +64,15 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                 on_done: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
     """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
     notebook, or the NotebookExecutionError it raised (the caller reports the first in order).
-    ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in its worker thread (the
-    runner exports its HTML there, while the other notebooks still run)."""
-    from concurrent.futures import ThreadPoolExecutor
+    ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in a thread of its own (the
+    runner exports the notebook's HTML there while the next notebook already runs); every call has
+    finished, its errors raised, when this returns."""
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
+
+    exports: list[Future] = []
+    after = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook-done")
 
     def one(i: int, name: str) -> Any:  # i: the notebook's place in the start order
         progress(f"notebook {i}/{len(names)}: {name} …")
@@ -82,12 +86,12 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
         timings[name] = time.perf_counter() - t0
         progress(f"  {name} done in {timings[name]:.1f}s")
         if on_done is not None:
-            on_done(name, out)
+            exports.append(after.submit(on_done, name, out))
         return out
 
     order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
     results: dict[str, Any] = {}
-    with _kernel_env(language, threads=1 if jobs > 1 else None):
+    with after, _kernel_env(language, threads=1 if jobs > 1 else None):
         if jobs == 1:
             for i in range(len(names)):
                 results[names[i]] = one(i + 1, names[i])
@@ -95,9 +99,11 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                     break  # the rest would not be published
             for n in names:
                 results.setdefault(n, None)
-            return results
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
-            futures = {names[i]: pool.submit(one, place + 1, names[i]) for place, i in enumerate(order)}
-            for n in names:
-                results[n] = futures[n].result()
+        else:
+            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+                futures = {names[i]: pool.submit(one, place + 1, names[i]) for place, i in enumerate(order)}
+                for n in names:
+                    results[n] = futures[n].result()
+        for f in exports:
+            f.result()
     return results
