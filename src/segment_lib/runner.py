@@ -294,9 +294,13 @@ def run_reports(
     out_root.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
     timings: dict[str, float] = {}
+    warm: notebook_pool.WarmKernels | None = None
     try:
         (build / "_metrics").mkdir()
         context_path = ctx = None
+        # kernels start while the context is built (one core is free meanwhile); left-overs shut down below
+        warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
+                                         len(names))
         if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
             t0 = time.perf_counter()
             ctx = pipeline.build_context(cfg, dataset=dataset)
@@ -330,7 +334,9 @@ def run_reports(
             pages[name] = {"title": _notebook_title(nb) or name, "links": links}
 
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
-                                             lang, n_jobs, expected, timings, progress, on_done=page)
+                                             lang, n_jobs, expected, timings, progress, on_done=page,
+                                             kernels=warm)
+        warm.close()
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -387,6 +393,8 @@ def run_reports(
         os.chmod(build, 0o755)
         _publish(build, out_root / run)
     except BaseException:
+        if warm is not None:
+            warm.close()
         shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)

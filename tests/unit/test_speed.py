@@ -111,7 +111,7 @@ def test_runner_starts_the_longest_notebook_first_and_numbers_by_start(tmp_path,
 
     started: list[str] = []
     monkeypatch.setattr(notebook_exec, "notebook_parameters", lambda *a, **k: {})
-    monkeypatch.setattr(notebook_exec, "_execute", lambda nb, out, params, cwd, timeout: started.append(nb.stem))
+    monkeypatch.setattr(notebook_exec, "_execute", lambda nb, out, params, cwd, timeout, km=None: started.append(nb.stem))
     names = ["00_overview", "01_tiering", "02_regions", "03_rebalance"]
     # no previous run of this name: the newest other run in the reports folder gives the order
     (tmp_path / "older").mkdir()
@@ -128,3 +128,20 @@ def test_runner_starts_the_longest_notebook_first_and_numbers_by_start(tmp_path,
     assert {m for m in messages if m.startswith("notebook ")} == {
         "notebook 1/4: 03_rebalance …", "notebook 2/4: 01_tiering …", "notebook 3/4: 02_regions …",
         "notebook 4/4: 00_overview …"}
+
+
+def test_warm_kernels_one_per_slot_then_one_per_notebook_to_come(tmp_path):
+    kernels = notebook_pool.WarmKernels(tmp_path, None, jobs=1, notebooks=2)
+    first = kernels.take()  # taking it starts the kernel of the second notebook
+    second = kernels.take()
+    try:
+        assert first is not None and second is not None and first is not second
+        assert first.is_alive() and second.is_alive()
+        assert kernels.take() is None  # two notebooks, two kernels: papermill starts any further one
+    finally:
+        for km in (first, second):
+            if km is not None:
+                km.shutdown_kernel(now=True)
+    spare = notebook_pool.WarmKernels(tmp_path, None, jobs=2, notebooks=2)
+    spare.close()  # kernels no notebook took are shut down
+    assert spare.take() is None

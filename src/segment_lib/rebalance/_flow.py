@@ -87,7 +87,7 @@ def unique_optimum(units: np.ndarray, C: np.ndarray, flow: np.ndarray, lo: np.nd
     distances from a virtual root over the whole-account edges) are None when the whole-account
     edges alone close a negative cycle.
     """
-    n, k = C.shape
+    k = C.shape[1]
     live = units > 0
     npos = (flow > 0).sum(axis=1)
     whole = np.flatnonzero(live & (npos == 1))

@@ -56,8 +56,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from ..errors import ModelInputError
-from ..params import DEFAULT_TOLERANCE
 from ..geo import adjacency_graph
+from ..params import DEFAULT_TOLERANCE
 from ._flow import BandFlow
 from .exact import configure_solver
 
