@@ -91,19 +91,24 @@ class Stage:
     extra_mb: float = float("nan")
     info: dict[str, Any] = field(default_factory=dict)
 
+    cpu_seconds: float = float("nan")  # CPU time of the process (all threads): steadier on a shared machine
+
     def __enter__(self) -> Stage:
         self._mem = PeakRSS().__enter__()
         self._t0 = time.perf_counter()
+        self._c0 = time.process_time()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.seconds = time.perf_counter() - self._t0
+        self.cpu_seconds = time.process_time() - self._c0
         self._mem.__exit__(*exc)
         self.peak_rss_mb = self._mem.peak_mb
         self.extra_mb = self._mem.extra_mb
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seconds": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb),
+        return {"seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
+                "peak_rss_mb": round(self.peak_rss_mb),
                 "extra_mb": round(self.extra_mb), **self.info}
 
 

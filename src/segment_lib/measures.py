@@ -110,7 +110,11 @@ def customer_revenue(
         end = pd.Timestamp(as_of)
         start = end - (pd.DateOffset(months=months) if months is not None else pd.Timedelta(days=window_days))
         d = pd.to_datetime(tx["date"])
-        in_window = ((d > start) & (d <= end)).to_numpy(dtype=bool)
+        if getattr(d.dt, "tz", None) is None:  # NumPy comparisons on the datetime64 values (NaT -> False)
+            v = d.to_numpy()
+            in_window = (v > start.to_datetime64()) & (v <= end.to_datetime64())
+        else:
+            in_window = ((d > start) & (d <= end)).to_numpy(dtype=bool)
     if customer_ids is not None:
         ids = customer_ids if isinstance(customer_ids, pd.Index) else pd.Index(customer_ids)
         codes = index_of(tx["customer_id"], ids) if customer_codes is None else np.asarray(customer_codes)

@@ -533,7 +533,7 @@ def load_effect_model(
             "ci_low": ci[:, 0],
             "ci_high": ci[:, 1],
             "p_value": fit.pvalues,
-            "n_obs": int(n_obs),
+            "n_obs": n_obs,
             "n_clusters": n_clusters,
         }
     )

@@ -43,13 +43,16 @@ def test_duckdb_lookup_equals_arrow_lookup(monkeypatch, n_vals):
     from segment_lib import _arrow
 
     rng = np.random.default_rng(n_vals)
-    keys = pd.Series(pd.array([f"K{i}" for i in rng.permutation(400)] + ["K5", "K7"], dtype="str"))
-    raw = [None if r < 0.05 else f"K{i}" for r, i in zip(rng.random(n_vals), rng.integers(0, 500, n_vals))]
+    odd = ["", " K1", "客户一", "客户二 ", "K1\u3000"]  # empty, spaces, Chinese: compared byte for byte
+    keys = pd.Series(pd.array([f"K{i}" for i in rng.permutation(400)] + ["K5", "K7"] + odd[:3], dtype="str"))
+    pool = np.array([f"K{i}" for i in range(500)] + odd, dtype=object)
+    raw = [None if r < 0.05 else pool[i] for r, i in zip(rng.random(n_vals), rng.integers(0, len(pool), n_vals))]
     vals = pd.Series(pd.array(raw, dtype="str"))
     _arrow._CACHE.clear()
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 10**9)
     arrow = index_of(vals, keys)
     monkeypatch.setattr(_arrow, "DUCKDB_MIN_ROWS", 0)
+    monkeypatch.setattr(_arrow, "DUCKDB_MIN_KEYS", 0)
     monkeypatch.setattr(_arrow, "CACHE_MIN_ROWS", 10**9)
     duck = index_of(vals, keys)
     assert duck.dtype == np.int32
@@ -87,3 +90,14 @@ def test_same_values_and_aligned_tier_effort():
     for r in (same, moved):
         assert r.effort.tolist() == [4.0, measures.UNTIERED_EFFORT, 1.0]
         assert r.tier.tolist() == ["VIP", None, "Regular"] and r.n_untiered == 1 and r.n_extra == 0
+
+
+def test_all_distinct_of_rows():
+    """Multi-column keys (ownership: customer + rep) are checked as rows; rows with a missing part are exempt."""
+    from segment_lib import _arrow
+
+    a = pd.Series(pd.array(["C1", "C1", "C2", "C2", None], dtype="str"))
+    b = pd.Series(pd.array(["R1", "R2", "R1", None, "R1"], dtype="str"))
+    assert _arrow.all_distinct(a, b)
+    b2 = pd.Series(pd.array(["R1", "R1", "R1", None, "R1"], dtype="str"))
+    assert not _arrow.all_distinct(a, b2)

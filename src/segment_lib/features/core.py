@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import index_of
+from .._memory import release
 from ..contract import Dataset
 from ..errors import ModelInputError
 from ..params import DEFAULT_LOOKBACK_DAYS
@@ -189,7 +190,10 @@ def in_memory_features(data: Any, as_of: Any, lookback_days: int, nan_amounts: s
         _check_columns(customers, "customers", ("customer_id",))
     cust, created, cust_ids = customer_frame(customers, as_of_day)
     agg = aggregate(cust_ids, tx, inter, as_of, lookback_days, nan_amounts)
-    return finish_features(cust, cust_ids, created, agg, as_of, lookback_days)
+    out = finish_features(cust, cust_ids, created, agg, as_of, lookback_days)
+    del agg
+    release()  # the per-transaction temporaries (see segment_lib._memory)
+    return out
 
 
 def pandas_features(data: Any, as_of: Any = None, lookback_days: int | str = DEFAULT_LOOKBACK_DAYS,

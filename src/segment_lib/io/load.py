@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._memory import release
 from ..config import Config, ConfigError, load_config
 from ..contract import CORE_TABLES, TABLES, Dataset, empty_table
 from ..errors import DataContractError
 from ..params import GeoParams
 from .adjacency import resolve_adjacency
+from .geography import geography_checks
 from .mapping import apply_mapping
 from .readers import read_sql, read_table
-from .geography import geography_checks
 from .validate import _check_future, _cross_checks, _split_checks, _validate_numbered
 
 
@@ -155,7 +156,10 @@ def load_dataset(config: Config | str | Path, *, future_dates: str | None = None
             columns = src.columns
         raw[name] = (apply_mapping(df, columns, name, file, optional=optional.get(name, set())), file,
                      src.date_format)
-    return _build(raw, cfg.as_of, cfg.current_split, future_dates or cfg.future_dates, sources, cfg.params.geo)
+    ds = _build(raw, cfg.as_of, cfg.current_split, future_dates or cfg.future_dates, sources, cfg.params.geo)
+    del raw
+    release()  # the read frames and the checks' temporaries (see segment_lib._memory)
+    return ds
 
 
 def _optional_columns(tables) -> dict[str, set[str]]:

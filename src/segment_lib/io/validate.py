@@ -55,11 +55,15 @@ def _values(s: pd.Series) -> list[Any]:
     return u.tolist()
 
 
-def _all_distinct(s: pd.Series) -> bool:
-    """True when the non-missing values of ``s`` are all different."""
-    if isinstance(s.array, pd.arrays.ArrowStringArray):
-        return all_distinct(s)
-    return bool(s.dropna().is_unique)
+def _all_distinct(s: pd.Series, *more: pd.Series) -> bool:
+    """True when the non-missing values of ``s`` are all different (with ``more`` columns: the rows
+    without a missing part).  Only a fast "yes": False sends the caller to the exact check."""
+    cols = (s, *more)
+    if all(isinstance(c.array, pd.arrays.ArrowStringArray) for c in cols) and (more or len(s)):
+        if more and len(s) < 10_000:
+            return False  # small multi-column keys: pandas' duplicated is quick enough
+        return all_distinct(*cols)
+    return False if more else bool(s.dropna().is_unique)
 
 
 def _warn(file: str, column: str | None, message: str) -> str:
@@ -163,7 +167,7 @@ def _validate_numbered(
     key = [k for k in spec.key if k in df.columns]
     if key and len(key) == len(spec.key):
         kdf = typed[key]
-        if len(key) == 1 and _all_distinct(kdf[key[0]]):
+        if _all_distinct(*(kdf[k] for k in key)):
             dup = pd.Series(False, index=kdf.index)  # the common case, checked without hashing twice
         else:
             dup = kdf.duplicated(keep=False) & kdf.notna().all(axis=1)

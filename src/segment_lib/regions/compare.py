@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._memory import release
 from ..contract import Dataset
 from ..errors import ConfigError, DataContractError
 from .evaluate import evaluate_split
@@ -105,6 +106,7 @@ def compare_splits(
     items = _split_items(dataset, splits)
     prep = _prepare(dataset, tiers, tier_effort, PrepOptions(
         random_state=random_state, **{k: evaluate_kwargs[k] for k in PREP_KEYS if k in evaluate_kwargs}))
+    release()  # the preparation's temporaries (see segment_lib._memory)
     evals = {}
     for name, s, rr in items:
         if isinstance(s, pd.Series):

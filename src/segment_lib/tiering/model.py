@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
+from .._memory import release
 from ..errors import ModelInputError, NothingToTierError
 from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
 from .clv import CLVModel
@@ -151,9 +152,11 @@ class TierModel(BaseEstimator):
         self.warnings_: list[str] = []
         size = self._sample_size()
         if size is not None and self.method in _CLUSTER_METHODS and len(X) > size:
-            return self._fit_sample(X, y, size)
-        self.fit_sample_size_ = None
-        self._fit_all(X, y)
+            self._fit_sample(X, y, size)
+        else:
+            self.fit_sample_size_ = None
+            self._fit_all(X, y)
+        release()  # the fits' temporaries (see segment_lib._memory)
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
