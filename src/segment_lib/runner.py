@@ -23,7 +23,9 @@ the same tiers.  Parameters injected into every notebook (its ``parameters`` cel
 - ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
 The notebooks are independent, so they execute side by side (``jobs``: one per usable core by
-default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); the
+default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); their
+kernels are started ahead (:class:`~segment_lib.notebook_pool.WarmKernels`, the first ones while the
+context is built) and each report's HTML is exported as soon as its notebook has run; the
 published files do not depend on the order.
 
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
