@@ -213,4 +213,7 @@ def occurrences(keys: Any, values: Any) -> np.ndarray:
 
 def covered(keys: Any, values: Any) -> np.ndarray:
     """For each of the (distinct) ``keys``, whether it occurs among ``values`` (see :func:`occurrences`)."""
-    return occurrences(keys, values) > 0
+    pos = index_of(values, keys)
+    seen = np.zeros(len(keys) + 1, dtype=bool)
+    seen[pos + 1] = True  # -1 (unknown) lands in the extra first slot
+    return seen[1:]

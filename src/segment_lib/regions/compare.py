@@ -107,7 +107,7 @@ def compare_splits(
     prep = _prepare(dataset, tiers, tier_effort, PrepOptions(
         random_state=random_state, **{k: evaluate_kwargs[k] for k in PREP_KEYS if k in evaluate_kwargs}))
     release()  # the preparation's temporaries (see segment_lib._memory)
-    evals = {}
+    evals, summaries = {}, []
     for name, s, rr in items:
         if isinstance(s, pd.Series):
             s = s.rename(name)
@@ -115,6 +115,10 @@ def compare_splits(
                             _prep=prep, **evaluate_kwargs)
         ev.split = name
         ev.summary["split"] = name
-        evals[name] = ev
-    table = composite_score(pd.concat([e.summary for e in evals.values()], ignore_index=True), weights)
+        summaries.append(ev.summary)
+        if return_evaluations:  # (else each split's per-customer tables are let go at once)
+            evals[name] = ev
+        del ev
+        release()
+    table = composite_score(pd.concat(summaries, ignore_index=True), weights)
     return (table, evals) if return_evaluations else table

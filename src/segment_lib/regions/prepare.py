@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import measures
 from .._arrow import index_of
+from .._memory import release
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
 from ..i18n import Note
@@ -265,6 +266,7 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
                if "churned" in ds.customers.columns and ds.customers["churned"].notna().any() else None)
     revenue, dormant, tx_cust, tx_unit, tx_amount, booked = _transactions(
         ds, cust_ids, unit_ids, cust_unit, as_of, o.window_days, o.dormant_days, warnings)
+    release()  # the per-transaction temporaries (see segment_lib._memory)
     claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
     primary_of_cust = np.full(n_c, -1)
     primary_of_cust[claim_cust[is_primary]] = claim_rep[is_primary]
