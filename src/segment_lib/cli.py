@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._exit import skip_final_collections
+
+    skip_final_collections()  # the command's objects are not garbage-collected one by one at exit
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

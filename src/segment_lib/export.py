@@ -25,6 +25,7 @@ UTF-8 with a byte-order mark, so Excel shows Chinese text.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ __all__ = [
     "tier_table",
     "write_csv",
     "write_outputs",
+    "links",
     "write_workbook",
 ]
 
@@ -75,8 +77,10 @@ def keep(ctx: Any, section: str, **tables: pd.DataFrame) -> None:
         return
     path = Path(folder) / f"{section}.pkl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")  # the runner may read the folder meanwhile
+    with open(part, "wb") as fh:
         pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(part, path)
 
 
 def kept(folder: str | Path | None) -> dict[str, pd.DataFrame]:
@@ -279,13 +283,21 @@ def write_outputs(ctx: Any, folder: str | Path, kept_dir: str | Path | None = No
     ``[{"file", "label", "notebook"}]`` (notebook None: every report links it)."""
     folder, lang = Path(folder), ctx.config.reports.language
     tables = kept(kept_dir if kept_dir is not None else getattr(ctx, "outputs_dir", None))
-    files: list[dict[str, str]] = []
     if "split_comparison" in tables:
         write_csv(tables["split_comparison"], folder / COMPARISON_CSV)
-        files.append({"file": COMPARISON_CSV, "label": t("export.link.comparison", lang), "notebook": "02_regions"})
     if "proposed_split" in tables:
         write_csv(tables["proposed_split"], folder / PROPOSED_CSV)
-        files.append({"file": PROPOSED_CSV, "label": t("export.link.proposed", lang), "notebook": "03_rebalance"})
     write_workbook(ctx, folder / WORKBOOK, tables)
-    files.insert(0, {"file": WORKBOOK, "label": t("export.link.workbook", lang), "notebook": None})
+    return links(tables, lang)
+
+
+def links(tables: Any, lang: str) -> list[dict[str, str]]:
+    """The take-away files of a run whose notebooks kept ``tables`` (names): ``[{"file", "label",
+    "notebook"}]``, the workbook first (notebook None: every report links it; a CSV is linked from
+    the notebook that keeps its table, so a report's links are known as soon as it has run)."""
+    files = [{"file": WORKBOOK, "label": t("export.link.workbook", lang), "notebook": None}]
+    if "split_comparison" in tables:
+        files.append({"file": COMPARISON_CSV, "label": t("export.link.comparison", lang), "notebook": "02_regions"})
+    if "proposed_split" in tables:
+        files.append({"file": PROPOSED_CSV, "label": t("export.link.proposed", lang), "notebook": "03_rebalance"})
     return files

@@ -7,8 +7,10 @@ Money follows the run's settings (:mod:`segment_lib.i18n`): the currency of ``re
 from __future__ import annotations
 
 import math
+from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import i18n
@@ -90,3 +92,31 @@ def times_text(v: Any, digits: int = 2) -> str:
     """A ratio: "1.07×" ("–" when missing)."""
     x = _finite(v)
     return "–" if x is None else f"{x:.{digits}f}×"
+
+
+def fmt_value(v: Any, precision: int = 1) -> str:
+    """Human formatting for headline numbers: 20,000 · 1.23M · 0.25 -> as is (use fmt_pct)."""
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, Real) and not math.isfinite(float(v))):
+        return "–"
+    if isinstance(v, (bool, np.bool_)):
+        return i18n.t("common.yes") if v else i18n.t("common.no")
+    if isinstance(v, Integral):
+        return f"{int(v):,}"
+    x = float(v)
+    ax = abs(x)
+    if ax >= 1e9:
+        return f"{x / 1e9:,.{precision}f}B"
+    if ax >= 1e6:
+        return f"{x / 1e6:,.{precision}f}M"
+    if ax >= 1e4:
+        return f"{x:,.0f}"
+    return f"{x:,.{max(precision, 2) if ax < 10 else precision}f}"
+
+
+def fmt_pct(v: float, precision: int = 0) -> str:
+    """0.183 -> '18%'."""
+    if v is None or not math.isfinite(float(v)):
+        return "–"
+    return f"{float(v) * 100:.{precision}f}%"

@@ -67,8 +67,7 @@ def _is_share(key: str) -> bool:
 
 def _metric_value(v: Any, key: str = "", language: str | None = None, currency: str | None = None) -> str:
     from . import i18n
-    from .fmt import money_text
-    from .report import fmt_pct, fmt_value
+    from .fmt import fmt_pct, fmt_value, money_text
 
     if key in _MONEY_METRICS and isinstance(v, (int, float)):
         return money_text(v, currency or "CNY", lang=language if language in i18n.LANGUAGES else "en")
@@ -111,7 +110,7 @@ def _files_title(lang: str | None = None) -> str:
 
 def _change_text(key: str, now: float, before: float) -> str:
     """The change of a metric between two runs: points for shares, else relative (or absolute)."""
-    from .report import fmt_value
+    from .fmt import fmt_value
 
     if now == before:
         return "±0"

@@ -91,10 +91,15 @@ def execute_notebook(nb_path: Path, out_path: Path, parameters: dict[str, Any],
         return _execute(nb_path, out_path, parameters, cwd, timeout)
 
 
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's start-up chatter ("running over TCP") is not for managers
+
+
 def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Path | None,
-             timeout: int | None) -> nbformat.NotebookNode:
+             timeout: int | None, km: Any = None) -> nbformat.NotebookNode:
     """:func:`execute_notebook` without touching the environment (the caller set it up once:
-    several of these run at the same time in :func:`run_reports`)."""
+    several of these run at the same time in :func:`run_reports`).  ``km``: a kernel already
+    started for this notebook (:class:`~segment_lib.notebook_pool.WarmKernels`; the caller shuts it
+    down), else papermill starts one."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -103,9 +108,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Pat
         return pm.execute_notebook(
             str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
             cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
-            execution_timeout=timeout,
-            # the kernel's own start-up chatter (e.g. "running over TCP") is not for managers
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            execution_timeout=timeout, extra_arguments=KERNEL_ARGS, **({"km": km} if km is not None else {}),
         )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)

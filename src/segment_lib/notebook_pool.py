@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,39 +38,112 @@ def jobs_for(jobs: int | None, n_notebooks: int) -> int:
 
 
 def expected_seconds(manifest: Path) -> dict[str, float]:
-    """Each notebook's seconds in the previous run of the same name (to start the longest first)."""
+    """Each notebook's seconds in the previous run of the same name (to start the longest first);
+    without one (a first run, a new run name), the newest other run in the same reports folder."""
+    others = sorted((p for p in manifest.parent.parent.glob("*/run.json")
+                     if p.parent.name != manifest.parent.name and not p.parent.name.startswith(".")),
+                    key=_mtime, reverse=True)
+    for path in [manifest, *others]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return {}
+
+
+def _mtime(path: Path) -> float:
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        return {str(k): float(v) for k, v in data["volatile"]["notebook_seconds"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+class WarmKernels:
+    """Kernels started before their notebooks, so a notebook does not wait for its kernel to start.
+
+    The runner starts one per slot while it builds the run's context (a core is free then); each
+    time a notebook takes one, another is started for a notebook still to come, while the others
+    run.  Each kernel has the environment, working folder and arguments papermill would give it
+    (:func:`~segment_lib.notebook_exec._kernel_env`).  ``close`` shuts down the ones left over.
+    """
+
+    def __init__(self, nb_dir: Path, language: str | None, jobs: int, notebooks: int):
+        from .notebook_exec import _kernel_env
+
+        with _kernel_env(language, threads=1 if jobs > 1 else None):
+            self._env = dict(os.environ)
+        self._nb_dir, self._left, self._spare = nb_dir, notebooks, []
+        self._lock = threading.Lock()
+        for _ in range(min(jobs, notebooks)):
+            self._start()
+
+    def _start(self) -> None:
+        from jupyter_client.manager import KernelManager
+
+        from .notebook_exec import KERNEL_ARGS, KERNEL_NAME
+
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        km.start_kernel(cwd=str(self._nb_dir), env=self._env, extra_arguments=list(KERNEL_ARGS))
+        self._spare.append(km)
+
+    def take(self) -> Any:
+        """A started kernel for the next notebook (None: none left, papermill starts one)."""
+        with self._lock:
+            if not self._spare:
+                return None
+            km = self._spare.pop(0)
+            self._left -= 1
+            if self._left > len(self._spare):
+                self._start()
+            return km
+
+    def close(self) -> None:
+        with self._lock:
+            for km in self._spare:
+                km.shutdown_kernel(now=True)
+            self._spare.clear()
 
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
                 as_of: str | None, timeout: int | None, language: str | None, jobs: int, expected: dict[str, float],
-                timings: dict[str, float], progress: Progress) -> dict[str, Any]:
+                timings: dict[str, float], progress: Progress,
+                on_done: Callable[[str, Any], None] | None = None,
+                kernels: WarmKernels | None = None) -> dict[str, Any]:
     """Execute every notebook (``jobs`` at a time, longest expected first); name -> executed
-    notebook, or the NotebookExecutionError it raised (the caller reports the first in order)."""
-    from concurrent.futures import ThreadPoolExecutor
+    notebook, or the NotebookExecutionError it raised (the caller reports the first in order).
+    ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in a thread of its own (the
+    runner exports the notebook's HTML there while the next notebook already runs); every call has
+    finished, its errors raised, when this returns.  ``kernels``: started kernels to use first."""
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
 
-    def one(i: int, name: str) -> Any:
+    exports: list[Future] = []
+    after = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook-done")
+
+    def one(i: int, name: str) -> Any:  # i: the notebook's place in the start order
         progress(f"notebook {i}/{len(names)}: {name} …")
         t0 = time.perf_counter()
         nb_path = nb_dir / f"{name}.ipynb"
         params = notebook_parameters(nb_path, config_path, build / "_metrics" / f"{name}.json", context_path, as_of)
+        km = kernels.take() if kernels is not None else None
         try:
-            out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout)
+            out = _execute(nb_path, build / f"{name}.ipynb", params, nb_dir, timeout, km=km)
         except NotebookExecutionError as exc:
             return exc
+        finally:
+            if km is not None:
+                km.shutdown_kernel(now=False)
         timings[name] = time.perf_counter() - t0
         progress(f"  {name} done in {timings[name]:.1f}s")
+        if on_done is not None:
+            exports.append(after.submit(on_done, name, out))
         return out
 
     order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
     results: dict[str, Any] = {}
-    with _kernel_env(language, threads=1 if jobs > 1 else None):
+    with after, _kernel_env(language, threads=1 if jobs > 1 else None):
         if jobs == 1:
             for i in range(len(names)):
                 results[names[i]] = one(i + 1, names[i])
@@ -77,9 +151,11 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                     break  # the rest would not be published
             for n in names:
                 results.setdefault(n, None)
-            return results
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
-            futures = {names[i]: pool.submit(one, i + 1, names[i]) for i in order}
-            for n in names:
-                results[n] = futures[n].result()
+        else:
+            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+                futures = {names[i]: pool.submit(one, place + 1, names[i]) for place, i in enumerate(order)}
+                for n in names:
+                    results[n] = futures[n].result()
+        for f in exports:
+            f.result()
     return results

@@ -28,7 +28,7 @@ import hashlib
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,13 @@ from . import boundaries, measures
 from .config import Config, load_config
 from .contract import Dataset
 from .errors import ModelInputError, NothingToTierError
-from .features import add_purchase_summary, customer_features
-from .io import load_dataset
 from .params import Params, lookback_window, parse_engine
-from .tiering import TierModel
+
+if TYPE_CHECKING:
+    from .tiering import TierModel
+
+# scikit-learn / SciPy (tiering), networkx (io) and DuckDB (features) are imported where they are
+# used, so a report that opens a saved context and displays it does not pay for them (issue 14)
 
 __all__ = ["RunContext", "RunTiers", "build_context", "fit_tiers", "no_tiers", "open_report", "run_features",
            "run_lookback", "run_tiers",
@@ -59,6 +62,8 @@ def fit_tiers(features: pd.DataFrame, engine: Any = None, *, y: Any = None, **mo
       (``TierModel(fit_sample_size=...)``); ``fit_sample_size_`` records the rows used.  The
       quantile and cumulative-share methods (rfm, abc, threshold) use all rows.
     """
+    from .tiering import TierModel
+
     spec = parse_engine(engine)
     params = dict(model_params)
     if spec.name == "dask" and params.get("method", "kmeans") in ("kmeans", "gmm"):
@@ -86,6 +91,24 @@ class RunTiers:
     @property
     def available(self) -> bool:
         return self.reason is None
+
+    # Pickled (the runner's saved context) with the model as bytes that are unpickled on first use
+    # of ``model``: the reports that only need labels and effort never import scikit-learn.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if "model" in state:
+            state["_model_pickle"] = pickle.dumps(state.pop("model"), protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)  # frozen: set the fields directly, as dataclasses' own pickling does
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "model" and "_model_pickle" in self.__dict__:
+            model = pickle.loads(self.__dict__.pop("_model_pickle"))  # noqa: S301 - written by save_context
+            object.__setattr__(self, "model", model)
+            return model
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def fingerprint(self) -> str:
@@ -137,6 +160,8 @@ def run_tiers(features: pd.DataFrame, params: Params) -> RunTiers:
 def run_features(dataset: Dataset, as_of: Any, params: Params) -> pd.DataFrame:
     """Customer features as of a date on the run's engine; with ``params.tiering.method: clv`` also the
     repeat-purchase summary the CLV model needs (:func:`segment_lib.features.add_purchase_summary`)."""
+    from .features import add_purchase_summary, customer_features
+
     feats = customer_features(dataset, as_of=as_of, lookback_days=run_lookback(params, dataset), engine=params.engine)
     return add_purchase_summary(feats, dataset) if params.tiering.method == "clv" else feats
 
@@ -187,6 +212,8 @@ def build_context(config: Config | str | Path, params: Any = None, as_of: Any = 
     schema); ``as_of``: the analysis date, overriding the config's.  ``dataset``: an already loaded
     dataset of this config (the runner passes the one it validated).
     """
+    from .io import load_dataset
+
     cfg = config if isinstance(config, Config) else load_config(config)
     if as_of is not None:
         cfg = cfg.with_overrides(as_of=as_of)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import i18n, plots
+from .fmt import fmt_pct, fmt_value  # noqa: F401  (report.fmt_value / fmt_pct: headline numbers)
 from .i18n import t
 
 # Palette for boxes (kept in one place so notebooks and the index page agree).
@@ -76,6 +77,9 @@ def setup(dpi: int = 110) -> None:
     """
     global _table_counter
     _table_counter = 0
+    from ._exit import skip_final_collections
+
+    skip_final_collections()  # the kernel exits without the final collections (papermill waits for it)
     plots.apply_style()
     import matplotlib
 
@@ -189,34 +193,6 @@ def warnings_box(warnings: Iterable[str] | None, title: str | None = None, max_i
         shown.append(t("common.more_warnings", n=len(warnings) - max_items))
     n = len(warnings)
     _html(_box_html("warning", f"{title} ({n})", shown, icon="⚠ "))
-
-
-def fmt_value(v: Any, precision: int = 1) -> str:
-    """Human formatting for headline numbers: 20,000 · 1.23M · 0.25 -> as is (use fmt_pct)."""
-    if isinstance(v, str):
-        return v
-    if v is None or (isinstance(v, Real) and not math.isfinite(float(v))):
-        return "–"
-    if isinstance(v, (bool, np.bool_)):
-        return t("common.yes") if v else t("common.no")
-    if isinstance(v, Integral):
-        return f"{int(v):,}"
-    x = float(v)
-    ax = abs(x)
-    if ax >= 1e9:
-        return f"{x / 1e9:,.{precision}f}B"
-    if ax >= 1e6:
-        return f"{x / 1e6:,.{precision}f}M"
-    if ax >= 1e4:
-        return f"{x:,.0f}"
-    return f"{x:,.{max(precision, 2) if ax < 10 else precision}f}"
-
-
-def fmt_pct(v: float, precision: int = 0) -> str:
-    """0.183 -> '18%'."""
-    if v is None or not math.isfinite(float(v)):
-        return "–"
-    return f"{float(v) * 100:.{precision}f}%"
 
 
 def kpis(values: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> None:

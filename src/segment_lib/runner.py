@@ -23,7 +23,9 @@ the same tiers.  Parameters injected into every notebook (its ``parameters`` cel
 - ``context_path``: the saved :class:`~segment_lib.pipeline.RunContext` of this run.
 
 The notebooks are independent, so they execute side by side (``jobs``: one per usable core by
-default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); the
+default, the slowest of the previous run first, each kernel on one OpenMP / BLAS thread); their
+kernels are started ahead (:class:`~segment_lib.notebook_pool.WarmKernels`, the first ones while the
+context is built) and each report's HTML is exported as soon as its notebook has run; the
 published files do not depend on the order.
 
 Publishing is atomic: the run is built in a hidden temporary folder inside ``reports/`` and moved
@@ -294,9 +296,13 @@ def run_reports(
     out_root.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
     timings: dict[str, float] = {}
+    warm: notebook_pool.WarmKernels | None = None
     try:
         (build / "_metrics").mkdir()
         context_path = ctx = None
+        # kernels start while the context is built (one core is free meanwhile); left-overs shut down below
+        warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
+                                         len(names))
         if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
             t0 = time.perf_counter()
             ctx = pipeline.build_context(cfg, dataset=dataset)
@@ -308,8 +314,31 @@ def run_reports(
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
         n_jobs = notebook_pool.jobs_for(jobs, len(names))
         expected = notebook_pool.expected_seconds(out_root / run / "run.json")
+        now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        lang = cfg.reports.language
+        pages: dict[str, dict[str, Any]] = {}
+
+        def page(name: str, nb: nbformat.NotebookNode) -> None:
+            """The report of a notebook that has just run (while the others still run): its links
+            are the workbook and the file of the table it kept (export.links)."""
+            files = export.links(export.kept(build / "_takeaway"), lang) if ctx is not None else []
+            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
+            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
+                              (t("common.footer.run", lang), run),
+                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
+                              (t("common.footer.config", lang), str(config_path))])
+            html_page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
+                                    files=links, back_text=t("common.back", lang), lang=lang)
+            bad = remote_resources(html_page)
+            if bad:  # pragma: no cover - guarded by the template and the substitution in export_html
+                raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
+            (build / f"{name}.html").write_text(html_page, encoding="utf-8")
+            pages[name] = {"title": _notebook_title(nb) or name, "links": links}
+
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
-                                             cfg.reports.language, n_jobs, expected, timings, progress)
+                                             lang, n_jobs, expected, timings, progress, on_done=page,
+                                             kernels=warm)
+        warm.close()
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -337,26 +366,9 @@ def run_reports(
         (build / "metrics.json").write_text(
             json.dumps(metrics, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-        now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-        reports = []
-        for name in names:
-            nb = executed[name]
-            title = _notebook_title(nb) or name
-            lang = cfg.reports.language
-            footer = _footer([(t("common.footer.generated", lang), now), ("segment_lib", __version__),
-                              (t("common.footer.run", lang), run),
-                              (t("common.footer.seconds", lang), f"{timings[name]:.1f}s"),
-                              (t("common.footer.config", lang), str(config_path))])
-            links = [{"file": f["file"], "label": f["label"]} for f in files if f["notebook"] in (None, name)]
-            page = export_html(nb, name, t("common.run_label", lang, title=cfg.title, run=run), footer,
-                               files=links, back_text=t("common.back", lang), lang=lang)
-            bad = remote_resources(page)
-            if bad:  # pragma: no cover - guarded by the template and the substitution above
-                raise NotebookExecutionError(f"report {name} would load remote resources: {bad[:3]}")
-            (build / f"{name}.html").write_text(page, encoding="utf-8")
-            reports.append({"name": name, "title": title, "html": f"{run}/{name}.html",
-                            "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
-                            "files": links})
+        reports = [{"name": name, "title": pages[name]["title"], "html": f"{run}/{name}.html",
+                    "notebook": f"{run}/{name}.ipynb", "metrics": metrics.get(name, {}),
+                    "files": pages[name]["links"]} for name in names]
 
         manifest = {
             "run_name": run,
@@ -383,6 +395,8 @@ def run_reports(
         os.chmod(build, 0o755)
         _publish(build, out_root / run)
     except BaseException:
+        if warm is not None:
+            warm.close()
         shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)

@@ -71,3 +71,28 @@ def test_missing_saved_context_is_rebuilt(small_cfg, tmp_path, ctx):
     assert pipeline.load_context(tmp_path / "nothing-here") is None
     fresh = pipeline.open_report(small_cfg, tmp_path / "nothing-here")
     assert fresh.tiers.fingerprint == ctx.tiers.fingerprint  # deterministic: same inputs, same tiers
+
+
+def test_a_report_kernel_imports_only_what_its_view_needs(ctx, small_cfg, tmp_path):
+    """Opening the saved context and building the overview imports no scikit-learn, SciPy stats,
+    networkx, OR-Tools or statsmodels (each of the four report kernels paid ~1.2 s for them);
+    the tier model is unpickled, with scikit-learn, when a view reads it."""
+    import subprocess
+    import sys
+
+    path = pipeline.save_context(ctx, tmp_path)
+    code = (
+        "import sys\n"
+        "from segment_lib import pipeline, report, views\n"
+        f"ctx = pipeline.open_report({str(small_cfg)!r}, {str(path)!r})\n"
+        "views.overview.build(ctx)\n"
+        "heavy = ('sklearn', 'scipy.stats', 'networkx', 'ortools', 'gerrychain', 'statsmodels', 'duckdb')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(type(ctx.tiers.model).__name__, 'sklearn' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "TierModel True"
+    again = pipeline.load_context(path)
+    assert again.tiers.model.n_tiers_ == ctx.tiers.model.n_tiers_
+    assert again.tiers.fingerprint == ctx.tiers.fingerprint and again.tiers.names == ctx.tiers.names

@@ -104,3 +104,44 @@ def test_runner_jobs_and_longest_first(tmp_path, monkeypatch):
     assert notebook_pool.expected_seconds(manifest) == {}
     manifest.write_text(json.dumps({"volatile": {"notebook_seconds": {"03_rebalance": 9.5, "00_overview": 1}}}))
     assert notebook_pool.expected_seconds(manifest) == {"03_rebalance": 9.5, "00_overview": 1.0}
+
+
+def test_runner_starts_the_longest_notebook_first_and_numbers_by_start(tmp_path, monkeypatch):
+    from segment_lib import notebook_exec
+
+    started: list[str] = []
+    monkeypatch.setattr(notebook_exec, "notebook_parameters", lambda *a, **k: {})
+    monkeypatch.setattr(notebook_exec, "_execute", lambda nb, out, params, cwd, timeout, km=None: started.append(nb.stem))
+    names = ["00_overview", "01_tiering", "02_regions", "03_rebalance"]
+    # no previous run of this name: the newest other run in the reports folder gives the order
+    (tmp_path / "older").mkdir()
+    (tmp_path / "older" / "run.json").write_text(json.dumps(
+        {"volatile": {"notebook_seconds": {"03_rebalance": 8.2, "01_tiering": 5.1, "02_regions": 4.8,
+                                           "00_overview": 3.5}}}))
+    expected = notebook_pool.expected_seconds(tmp_path / "demo" / "run.json")
+    assert expected["03_rebalance"] == 8.2
+    messages: list[str] = []
+    notebook_pool.execute_all(names, tmp_path, tmp_path, tmp_path / "c.yaml", None, None, None, None, 2,
+                              expected, {}, messages.append)
+    # submitted (and so started: the pool's queue is first in, first out) longest first, numbered so
+    assert set(started) == set(names)
+    assert {m for m in messages if m.startswith("notebook ")} == {
+        "notebook 1/4: 03_rebalance …", "notebook 2/4: 01_tiering …", "notebook 3/4: 02_regions …",
+        "notebook 4/4: 00_overview …"}
+
+
+def test_warm_kernels_one_per_slot_then_one_per_notebook_to_come(tmp_path):
+    kernels = notebook_pool.WarmKernels(tmp_path, None, jobs=1, notebooks=2)
+    first = kernels.take()  # taking it starts the kernel of the second notebook
+    second = kernels.take()
+    try:
+        assert first is not None and second is not None and first is not second
+        assert first.is_alive() and second.is_alive()
+        assert kernels.take() is None  # two notebooks, two kernels: papermill starts any further one
+    finally:
+        for km in (first, second):
+            if km is not None:
+                km.shutdown_kernel(now=True)
+    spare = notebook_pool.WarmKernels(tmp_path, None, jobs=2, notebooks=2)
+    spare.close()  # kernels no notebook took are shut down
+    assert spare.take() is None

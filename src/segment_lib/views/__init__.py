@@ -5,9 +5,11 @@ holding every table, model result, finding and headline metric the notebook disp
 notebook only opens the context, calls ``build`` and displays (notebooks never compute).
 """
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
 
-from . import overview, rebalance, regions, tiering
+_VIEWS = ("overview", "rebalance", "regions", "tiering")
 
 __all__ = ["overview", "rebalance", "regions", "tiering", "REQUIREMENTS", "Requirement", "unmet"]
 
@@ -30,6 +32,14 @@ REQUIREMENTS: dict[str, Requirement] = {
     "02_regions": Requirement("Regions", ("customers", "geo_units", "reps", "splits")),
     "03_rebalance": Requirement("Rebalance", ("customers", "geo_units", "reps", "splits"), staffed=True),
 }
+
+
+def __getattr__(name: str) -> Any:
+    """``views.rebalance`` etc. are imported on first use: a notebook imports only its own view's
+    libraries (the rebalance view's OR-Tools and gerrychain stay out of the overview's kernel)."""
+    if name in _VIEWS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _and(words: list[str]) -> str:
