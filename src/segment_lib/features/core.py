@@ -54,12 +54,22 @@ def _as_day(ts: Any) -> int:
     return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype(np.int64))
 
 
+_PER_DAY = {"ns": 86_400 * 10**9, "us": 86_400 * 10**6, "ms": 86_400_000, "s": 86_400}
+
+
 def _days(s: pd.Series) -> np.ndarray:
     """Calendar days since epoch as float (NaN for missing)."""
     v = s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce")
     if getattr(v.dt, "tz", None) is not None:  # the local calendar day
         v = v.dt.tz_localize(None)
-    out = v.to_numpy().astype("datetime64[D]")  # floors (also before 1970); NaT stays NaT
+    a = v.to_numpy()
+    unit = np.datetime_data(a.dtype)[0]
+    if unit in _PER_DAY:  # integer floor division of the stored ticks (floors before 1970 too)
+        i = a.view(np.int64)
+        f = (i // _PER_DAY[unit]).astype(float)
+        f[i == np.iinfo(np.int64).min] = np.nan  # NaT
+        return f
+    out = a.astype("datetime64[D]")
     f = out.astype(np.int64).astype(float)
     f[np.isnat(out)] = np.nan
     return f

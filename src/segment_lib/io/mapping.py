@@ -136,6 +136,6 @@ def apply_mapping(
                  + (" (or map quantity and unit_price: amount = quantity x unit_price)"
                     if "amount" in missing and spec.name == "transactions" else "") + sheet_hint,
         )
-    res = pd.DataFrame(out, index=df.index)
+    res = pd.DataFrame(out, index=df.index, copy=False)  # the source's columns, not copies (copy on write)
     res.attrs["file"] = file
     return res
