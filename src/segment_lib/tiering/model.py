@@ -456,7 +456,17 @@ class TierModel(BaseEstimator):
         return out
 
 
-def _n_distinct_rows(Z: np.ndarray) -> int:
-    """Number of distinct rows of ``Z`` (rounded to 12 decimals), by hashing (O(n), not a sort)."""
-    R = np.round(Z, 12) + 0.0  # + 0.0 turns -0.0 into 0.0, as np.unique's comparisons would
-    return int(len(pd.DataFrame(R).drop_duplicates()))
+def _n_distinct_rows(Z: np.ndarray, enough: int = 1000, prefix: int = 50_000) -> int:
+    """Number of distinct rows of ``Z`` (rounded to 12 decimals), by hashing (O(n), not a sort).
+
+    Only compared with tier counts: when the first ``prefix`` rows already hold ``enough`` distinct
+    rows that count is returned (a lower bound, far above any k), so 1M customers hash 50k rows."""
+    def count(A: np.ndarray) -> int:
+        R = np.round(A, 12) + 0.0  # + 0.0 turns -0.0 into 0.0, as np.unique's comparisons would
+        return int(len(pd.DataFrame(R).drop_duplicates()))
+
+    if len(Z) > prefix:
+        head = count(Z[:prefix])
+        if head >= enough:
+            return head
+    return count(Z)
