@@ -412,10 +412,17 @@ def _cells(d: pd.DataFrame, cols: list[str]):
     row, rows per cell), or None when the columns cannot be coded."""
     key = np.zeros(len(d), dtype=np.int64)
     for c in cols:
-        codes, uniq = pd.factorize(d[c], use_na_sentinel=False)
-        if len(uniq) and key.max(initial=0) > np.iinfo(np.int64).max // (len(uniq) + 1):
+        v = d[c]
+        if isinstance(v.dtype, pd.CategoricalDtype):  # its codes already (missing: -1 -> 0)
+            codes, width = v.cat.codes.to_numpy().astype(np.int64) + 1, len(v.cat.categories) + 1
+        elif v.dtype.kind in "iu" and len(v) and 0 <= v.min() and v.max() < 2**24:  # small ids: the values
+            codes, width = v.to_numpy().astype(np.int64), int(v.max()) + 1
+        else:
+            codes, uniq = pd.factorize(v, use_na_sentinel=False)
+            width = len(uniq) + 1
+        if key.max(initial=0) > np.iinfo(np.int64).max // width:
             return None  # (cannot happen for reps x tiers x industries; kept as a guard)
-        key = key * (len(uniq) + 1) + codes
+        key = key * width + codes
     inverse, cells = pd.factorize(key)  # cells numbered in order of first appearance, so the running
     top = np.maximum.accumulate(inverse)  # maximum of the cell numbers grows exactly at a cell's first row
     first = np.flatnonzero(np.r_[True, top[1:] != top[:-1]])

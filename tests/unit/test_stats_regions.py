@@ -172,14 +172,16 @@ def test_load_effect_model_recovers_effect():
     assert set(res.table.columns) >= {"term", "estimate", "ci_low", "ci_high", "p_value"}
 
 
-@pytest.mark.parametrize("log_outcome", [False, True])
-def test_load_model_on_pooled_cells_equals_the_row_fit(log_outcome):
+@pytest.mark.parametrize("log_outcome,categorical", [(False, False), (True, False), (False, True)])
+def test_load_model_on_pooled_cells_equals_the_row_fit(log_outcome, categorical):
     """Above max_rows the rows sharing rep, load and controls are pooled into weighted cells: the same
     estimates, cluster-robust intervals and p-values as the fit on every row (1e-9), all rows counted."""
     d = _model_data(-1.0, n_reps=50, per_rep=80, seed=4)
     d["industry"] = np.where(np.arange(len(d)) % 3 == 0, "retail", None)  # a control with missing values
     d.loc[7, "csat"] = np.nan  # a dropped row
     d["hours"] = np.exp(d["csat"] / 4)
+    if categorical:  # as the regions code passes them: categorical controls, integer rep codes
+        d["tier"], d["industry"] = d["tier"].astype("category"), d["industry"].astype("category")
     y = "hours" if log_outcome else "csat"
     rows = stats.load_effect_model(d, y, log_outcome=log_outcome, max_rows=None)
     cells = stats.load_effect_model(d, y, log_outcome=log_outcome, max_rows=500)  # 4,000 rows, 200 cells
