@@ -407,6 +407,19 @@ def _ols_qr(y: np.ndarray, X: np.ndarray, *, cov_type: str = "nonrobust", cov_kw
     return RegressionResultsWrapper(res)
 
 
+def _constant_within(x: pd.Series, groups: pd.Series) -> bool:
+    """True when ``x`` (numbers) takes one value within each group of small integer ``groups``."""
+    g = groups.to_numpy()
+    if g.dtype.kind not in "iu" or not len(g) or g.min() < 0 or g.max() >= 2**24:
+        return False
+    v = x.to_numpy(dtype=float)
+    lo = np.full(int(g.max()) + 1, np.inf)
+    hi = np.full(int(g.max()) + 1, -np.inf)
+    np.minimum.at(lo, g, v)
+    np.maximum.at(hi, g, v)
+    return bool(np.array_equal(lo[g], hi[g]))
+
+
 def _cells(d: pd.DataFrame, cols: list[str]):
     """Rows of ``d`` with equal values in ``cols`` as cells: (first row of each cell, cell of each
     row, rows per cell), or None when the columns cannot be coded."""
@@ -498,7 +511,8 @@ def load_effect_model(
     d = d[d["_y"].notna() & d["_x"].notna() & np.isfinite(d["_x"]) & d[cluster_col].notna()]
     n_obs, weights = len(d), None
     if max_rows is not None and len(d) > max_rows:
-        cells = _cells(d, [cluster_col, "_x", *[c for c in controls if c in d.columns]])
+        load_cols = [] if _constant_within(d["_x"], d[cluster_col]) else ["_x"]  # one load a rep: implied
+        cells = _cells(d, [cluster_col, *load_cols, *[c for c in controls if c in d.columns]])
         if cells is not None and len(cells[0]) <= max_rows:
             first, inverse, weights = cells
             ybar = np.bincount(inverse, weights=d["_y"].to_numpy(dtype=float)) / weights

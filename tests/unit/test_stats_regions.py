@@ -275,3 +275,10 @@ def test_load_effect_model_matches_plain_statsmodels():
     e = res.effect
     assert e["estimate"] == pytest.approx(ref.params[1], rel=1e-8)
     assert e["std_error"] == pytest.approx(ref.bse[1], rel=1e-8)
+
+
+def test_constant_within_groups():
+    g = pd.Series([0, 0, 1, 2, 2])
+    assert stats._constant_within(pd.Series([1.5, 1.5, 2.0, 0.7, 0.7]), g)
+    assert not stats._constant_within(pd.Series([1.5, 1.6, 2.0, 0.7, 0.7]), g)
+    assert not stats._constant_within(pd.Series([1.0] * 5), pd.Series(["a", "a", "b", "c", "c"]))  # not codes

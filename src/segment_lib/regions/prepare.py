@@ -151,7 +151,7 @@ def _transactions(ds: Dataset, cust_ids, unit_ids, cust_unit, as_of, window_days
     else:
         tx_unit = np.full(len(tx), -1)
     keep = upto & (tx_unit >= 0)
-    booked = float(np.clip(tx_amount[keep], 0, None).sum())
+    booked = float(np.sum(tx_amount, where=keep & (tx_amount > 0)))
     keep &= (tx_cust >= 0) & (tx_unit != cust_unit[np.maximum(tx_cust, 0)])
     return revenue, dormant, tx_cust[keep], tx_unit[keep], tx_amount[keep], booked
 
