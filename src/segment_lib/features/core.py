@@ -311,8 +311,10 @@ def aggregate_pandas(
     agg["orders_lifetime"] = n_orders(pos)
     first = np.full(n, _BIG, dtype=np.int64)
     last = np.full(n, -_BIG, dtype=np.int64)
-    np.minimum.at(first, cp, day[pos])
-    np.maximum.at(last, cp, day[pos])
+    dp = day[pos]
+    np.minimum.at(first, cp, dp)
+    np.maximum.at(last, cp, dp)
+    del dp
     agg["first_day"], agg["last_day"] = first, last
     wp = w & pos
     agg["frequency"] = n_orders(wp)
