@@ -26,7 +26,8 @@ def _symbol(currency: str | None) -> str:
     return i18n.currency_symbol(c) if len(c) == 3 and c.isalpha() and c.isupper() else c
 
 
-def _finite(v: Any) -> float | None:
+def finite(v: Any) -> float | None:
+    """A finite float, or None (missing figures are left out of sentences, never shown as "nan")."""
     try:
         x = float(v)
     except (TypeError, ValueError):
@@ -51,7 +52,7 @@ def money_text(v: Any, currency: str | None = None, lang: str | None = None) -> 
     """Compact money for a cell or a sentence: ¥402.1M, $23.9k, £950 (English) or ¥4.02亿, ¥2.4万
     (Chinese); negatives as −¥1.2k; amounts that round to zero as ¥0 (never "−¥0"); missing or
     non-numeric values as "–".  ``currency``: ISO code or symbol (default: ``reports.currency``)."""
-    x = _finite(v)
+    x = finite(v)
     if x is None:
         return "–"
     txt = compact_text(x, lang)
@@ -72,25 +73,25 @@ def money_axis(x: float, _pos: int | None = None) -> str:
 
 def count_text(v: Any) -> str:
     """A count with thousands separators: 5,666 ("–" when missing)."""
-    x = _finite(v)
+    x = finite(v)
     return "–" if x is None else f"{round(x):,}"
 
 
 def pct_text(v: Any, digits: int = 0) -> str:
     """0.183 -> "18%" ("–" when missing); negatives with a true minus sign."""
-    x = _finite(v)
+    x = finite(v)
     return "–" if x is None else f"{x * 100:.{digits}f}%".replace("-", _MINUS)
 
 
 def signed_pct_text(v: Any, digits: int = 1) -> str:
     """0.097 -> "+9.7%", −0.05 -> "−5.0%"."""
-    x = _finite(v)
+    x = finite(v)
     return "–" if x is None else f"{x * 100:+.{digits}f}%".replace("-", _MINUS)
 
 
 def times_text(v: Any, digits: int = 2) -> str:
     """A ratio: "1.07×" ("–" when missing)."""
-    x = _finite(v)
+    x = finite(v)
     return "–" if x is None else f"{x:.{digits}f}×"
 
 

@@ -13,21 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .. import i18n
-from ..fmt import money_text, pct_text, signed_pct_text, times_text
+from ..fmt import finite, money_text, pct_text, signed_pct_text, times_text
 from ..i18n import name, t
 
 
-def _num(v: Any) -> float | None:
-    """A finite float, or None (missing figures are left out of sentences, never shown as "nan")."""
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
-
-
 def _share(moved: float | None, total: float | None, fallback: float | None) -> float | None:
-    return (moved or 0.0) / total if total and total > 0 else _num(fallback)
+    return (moved or 0.0) / total if total and total > 0 else finite(fallback)
 
 
 def proposal_lines(proposal: Any, total_revenue: float | None = None) -> list[str]:
@@ -43,12 +34,12 @@ def proposal_lines(proposal: Any, total_revenue: float | None = None) -> list[st
                    after=times_text(m["balance_after"]))]
         common = dict(n=len(proposal.moves), accounts=int(round(m["moved_accounts"])),
                       load=pct_text(m.get("moved_load_share", float("nan")), 1))
-        moved = _num(m.get("moved_revenue"))
-        total = _num(total_revenue) or _num(m.get("revenue_total"))
+        moved = finite(m.get("moved_revenue"))
+        total = finite(total_revenue) or finite(m.get("revenue_total"))
         if moved is None:
             lines.append(t("rebalance.finding.moved_no_revenue", **common))
         else:
-            movable = _num(m.get("revenue_movable"))
+            movable = finite(m.get("revenue_movable"))
             lines.append(t("rebalance.finding.moved", **common, money=money_text(moved),
                            share=pct_text(_share(moved, total, m.get("moved_revenue_share")), 1),
                            total=money_text(total), movable=pct_text(moved / movable if movable else None, 1)))
@@ -59,7 +50,7 @@ def proposal_lines(proposal: Any, total_revenue: float | None = None) -> list[st
         over = proposal.regions.loc[proposal.regions["ratio_before"] > 1.0, "region_id"].tolist()
         if over:
             lines.append(t("rebalance.finding.over", list=i18n.join(name(str(r)) for r in over)))
-        before, after = _num(m.get("dispersion_km_before")), _num(m.get("dispersion_km_after"))
+        before, after = finite(m.get("dispersion_km_before")), finite(m.get("dispersion_km_after"))
         if before is not None and after is not None:
             km = dict(before=f"{before:,.0f}", after=f"{after:,.0f}")
             if m.get("compactness_guard"):
@@ -120,7 +111,7 @@ def actions(proposal: Any, single_moves: pd.DataFrame, total_revenue: float | No
     for _, r in mv.head(max_moves).iterrows():
         out.append(t("rebalance.action.move", unit_name=name(str(r["geo_unit_id"])), src=name(str(r["from_region"])),
                      dst=name(str(r["to_region"])), accounts=int(round(r["accounts"])), money=money_text(r["revenue"])))
-    share = pct_text(_share(_num(m.get("moved_revenue")), total_revenue, m["moved_revenue_share"]), 1)
+    share = pct_text(_share(finite(m.get("moved_revenue")), total_revenue, m["moved_revenue_share"]), 1)
     if len(mv) > max_moves:
         rest = mv.iloc[max_moves:]
         out.append(t("rebalance.action.more_moves", n=len(rest), money=money_text(rest["revenue"].sum()), share=share))
