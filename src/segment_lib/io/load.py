@@ -48,7 +48,7 @@ def _build(
         df, file, fmt = raw[name]
         files[name] = file
         present[name] = set(df.columns)
-        tables[name], w = checked[name].result()  # re-raises the table's error, tables in contract order
+        tables[name], w = checked[name]()  # raises the table's error, tables in contract order
         warnings += w
         if tables[name].empty:  # a header without rows: the table is treated as missing
             warnings.append(f"[{file}] the table has no data rows; it is treated as missing")
@@ -91,27 +91,20 @@ PARALLEL_MIN_ROWS = 1_000_000  # rows over all tables from which they are checke
 
 
 def _validate_all(raw: dict[str, tuple[pd.DataFrame, str, str | None]]) -> dict:
-    """Each table checked on its own (:func:`_validate_numbered`), the big ones side by side on two
-    threads (the Arrow, NumPy and DuckDB work releases the GIL): name -> future.  The caller reads
-    the results in contract order, so the first error and the warnings are those of a run one
-    table after the other."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    """Each table checked on its own (:func:`_validate_numbered`): name -> a call returning its
+    result (or raising its error).  Big datasets are checked side by side on two threads (the Arrow,
+    NumPy and DuckDB work releases the GIL); small ones when the call is made.  The caller makes the
+    calls in contract order, so the first error and the warnings are those of a run one table after
+    the other."""
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
-    names = [n for n in TABLES if n in raw]
-    big = sum(len(raw[n][0]) for n in names) >= PARALLEL_MIN_ROWS and len(names) > 1
-    if not big:  # small data: threads would cost more than they save
-        out = {}
-        for n in names:
-            f: Future = Future()
-            try:
-                f.set_result(_validate_numbered(raw[n][0], TABLES[n], raw[n][1], raw[n][2]))
-            except Exception as e:  # noqa: BLE001 - re-raised by .result() in table order
-                f.set_exception(e)
-            out[n] = f
-        return out
+    calls = {n: partial(_validate_numbered, raw[n][0], TABLES[n], raw[n][1], raw[n][2]) for n in TABLES if n in raw}
+    if len(calls) < 2 or sum(len(raw[n][0]) for n in calls) < PARALLEL_MIN_ROWS:
+        return calls  # small data: threads would cost more than they save
     with ThreadPoolExecutor(max_workers=2) as pool:  # longest first
-        order = sorted(names, key=lambda n: -len(raw[n][0]))
-        return {n: pool.submit(_validate_numbered, raw[n][0], TABLES[n], raw[n][1], raw[n][2]) for n in order}
+        futures = {n: pool.submit(calls[n]) for n in sorted(calls, key=lambda n: -len(raw[n][0]))}
+    return {n: futures[n].result for n in calls}
 
 
 def _check_core(raw: dict, empty: list[str] | None = None, files: dict[str, str] | None = None) -> None:
