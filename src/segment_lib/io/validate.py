@@ -55,11 +55,16 @@ def _values(s: pd.Series) -> list[Any]:
     return u.tolist()
 
 
+def _arrow_text(*cols: pd.Series) -> bool:
+    """True when every column holds Arrow-backed text (the fast paths of ``segment_lib._arrow``)."""
+    return all(isinstance(c.array, pd.arrays.ArrowStringArray) for c in cols)
+
+
 def _all_distinct(s: pd.Series, *more: pd.Series) -> bool:
     """True when the non-missing values of ``s`` are all different (with ``more`` columns: the rows
     without a missing part).  Only a fast "yes": False sends the caller to the exact check."""
     cols = (s, *more)
-    if all(isinstance(c.array, pd.arrays.ArrowStringArray) for c in cols) and (more or len(s)):
+    if _arrow_text(*cols) and (more or len(s)):
         if more and len(s) < 10_000:
             return False  # small multi-column keys: pandas' duplicated is quick enough
         return all_distinct(*cols)
@@ -299,12 +304,12 @@ def _check_future(
 def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     """``s.isin(values)`` that stays fast on Arrow strings when ``values`` is long and repetitive
     (pandas hashes every duplicate there: 1M repeated ids take seconds, their uniques milliseconds)."""
-    if isinstance(s.array, pd.arrays.ArrowStringArray) and isinstance(values.array, pd.arrays.ArrowStringArray):
+    if _arrow_text(s, values):
         # both Arrow strings: one hash lookup on the buffers, no pd.unique of the targets; the codes
         # are cached (segment_lib._arrow), so features and regions reuse this lookup
         return pd.Series(index_of(s, values) >= 0, index=s.index, dtype=bool)
     uniq = pd.unique(values.dropna())
-    if isinstance(s.dtype, pd.StringDtype) and isinstance(s.array, pd.arrays.ArrowStringArray):
+    if _arrow_text(s):
         # Arrow's is_in is ~3x faster than pandas' isin on Arrow strings (10M ids: 1.7 s vs 5.7 s)
         value_set = pa.array(np.asarray(uniq, dtype=object), type=pa.large_string())
         hit = pc.is_in(pa.array(s.array).cast(pa.large_string()), value_set=value_set)
@@ -316,14 +321,14 @@ def _present_in(keys: pd.Series, values: pd.Series) -> pd.Series:
     """``keys.isin(values)`` for distinct ``keys`` (a key column): counted from the lookup of
     ``values`` in ``keys`` that the foreign-key check of ``values`` made (see ``_arrow.covered``), so
     "customers without transactions" does not hash 10 M transaction ids a second time."""
-    if isinstance(keys.array, pd.arrays.ArrowStringArray) and isinstance(values.array, pd.arrays.ArrowStringArray):
+    if _arrow_text(keys, values):
         return pd.Series(covered(keys, values), index=keys.index, dtype=bool)
     return _isin(keys, values)
 
 
 def _n_repeated(keys: pd.Series, values: pd.Series) -> int:
     """How many of the distinct ``keys`` occur more than once among ``values`` (foreign-key checked)."""
-    if isinstance(keys.array, pd.arrays.ArrowStringArray) and isinstance(values.array, pd.arrays.ArrowStringArray):
+    if _arrow_text(keys, values):
         return int((occurrences(keys, values) > 1).sum())
     return int((values.value_counts() > 1).sum())
 
