@@ -49,9 +49,6 @@ def _content_key(arr) -> tuple:
         (c.offset, len(c), tuple(0 if b is None else b.address for b in c.buffers())) for c in chunks)
 
 
-# Lookups of the same big id column against the same keys (features, then regions, on one
-# dataset) are answered once.  Keyed by content identity; least recently used out; big lookups
-# only; results kept as int32 (4 bytes an id: 40 MB for 10M transactions).
 # Columns this long are hashed by DuckDB (both cores, parallel hash join / aggregate on the Arrow
 # buffers, no copy) instead of Arrow's single-thread kernels: 10 M ids against 1 M customers 0.64 s
 # instead of 1.41 s; 10 M distinct transaction ids 0.8 s instead of 2.7-3.4 s (docs/scale.md).
@@ -61,6 +58,9 @@ DUCKDB_MIN_ROWS = 500_000
 # 2M in 1M: Arrow 0.46 s, DuckDB 0.27 s).
 DUCKDB_MIN_KEYS = 200_000
 
+# Lookups of the same big id column against the same keys (features, then regions, on one
+# dataset) are answered once.  Keyed by content identity; least recently used out; big lookups
+# only; results kept as int32 (4 bytes an id: 40 MB for 10M transactions).
 _CACHE: dict[tuple, tuple] = {}
 _CACHE_SIZE = 12  # io checks ~9 big lookups on a full dataset; features and regions reuse them
 CACHE_MIN_ROWS = 100_000
@@ -129,8 +129,6 @@ def same_values(a: Any, b: Any) -> bool:
 def _frozen(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
-
-
 
 
 def all_distinct(values: Any, *more: Any) -> bool:

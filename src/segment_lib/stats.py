@@ -407,10 +407,15 @@ def _ols_qr(y: np.ndarray, X: np.ndarray, *, cov_type: str = "nonrobust", cov_kw
     return RegressionResultsWrapper(res)
 
 
+def _small_ids(a: np.ndarray) -> bool:
+    """True for non-empty non-negative integers below 2**24 (rep / region codes): usable as bins."""
+    return a.dtype.kind in "iu" and len(a) > 0 and a.min() >= 0 and a.max() < 2**24
+
+
 def _constant_within(x: pd.Series, groups: pd.Series) -> bool:
     """True when ``x`` (numbers) takes one value within each group of small integer ``groups``."""
     g = groups.to_numpy()
-    if g.dtype.kind not in "iu" or not len(g) or g.min() < 0 or g.max() >= 2**24:
+    if not _small_ids(g):
         return False
     v = x.to_numpy(dtype=float)
     lo = np.full(int(g.max()) + 1, np.inf)
@@ -428,7 +433,7 @@ def _cells(d: pd.DataFrame, cols: list[str]):
         v = d[c]
         if isinstance(v.dtype, pd.CategoricalDtype):  # its codes already (missing: -1 -> 0)
             codes, width = v.cat.codes.to_numpy().astype(np.int64) + 1, len(v.cat.categories) + 1
-        elif v.dtype.kind in "iu" and len(v) and 0 <= v.min() and v.max() < 2**24:  # small ids: the values
+        elif _small_ids(v.to_numpy()):  # small ids: the values themselves
             codes, width = v.to_numpy().astype(np.int64), int(v.max()) + 1
         else:
             codes, uniq = pd.factorize(v, use_na_sentinel=False)

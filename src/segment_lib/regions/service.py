@@ -61,16 +61,15 @@ def _fit_load_models(customers: pd.DataFrame, tier: pd.Categorical, cur_load: pd
         industry = pd.Categorical.from_codes(ind_codes, categories=pd.Index(ind_names.to_numpy(dtype=object)))
     else:
         industry = pd.Categorical.from_codes(np.zeros(n_c, dtype=np.int8), ["(missing)"])
-    tier_cat = tier
     load = cur_load.to_numpy()
     specs = []
     if len(sv_cust):
-        base = pd.DataFrame({"rep_id": sv_rep, "tier": tier_cat[sv_cust], "industry": industry[sv_cust],
+        base = pd.DataFrame({"rep_id": sv_rep, "tier": tier[sv_cust], "industry": industry[sv_cust],
                              "load_ratio": np.where(sv_rep >= 0, load[np.maximum(sv_rep, 0)], np.nan)})
         specs.append(("csat", base.assign(y=sv_csat), "CSAT (1-5)", False))
         specs.append(("nps", base.assign(y=sv_nps), "NPS answer (0-10)", False))
     if len(int_cust):
-        base = pd.DataFrame({"rep_id": int_rep, "tier": tier_cat[int_cust], "industry": industry[int_cust],
+        base = pd.DataFrame({"rep_id": int_rep, "tier": tier[int_cust], "industry": industry[int_cust],
                              "load_ratio": load[int_rep], "y": int_hours})
         specs.append(("first_response", base, "First-response time", True))
     rows, sentences, results = [], [], {}
