@@ -87,6 +87,14 @@ class WarmKernels:
         km.start_kernel(cwd=str(self._nb_dir), env=self._env, extra_arguments=list(KERNEL_ARGS))
         self._spare.append(km)
 
+    def expect(self, notebooks: int) -> None:
+        """The run executes ``notebooks`` notebooks after all (the others' data is missing): no kernel
+        is started for the skipped ones, and those already started beyond that are shut down."""
+        with self._lock:
+            self._left = notebooks
+            while len(self._spare) > notebooks:
+                self._spare.pop().shutdown_kernel(now=True)
+
     def take(self) -> Any:
         """A started kernel for the next notebook (None: none left, papermill starts one)."""
         with self._lock:
