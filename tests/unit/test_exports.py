@@ -40,6 +40,7 @@ def test_transactions_only_validates_and_runs_overview_and_tiering(tmp_path):
     assert ctx.lookback_days == (ds.as_of - first).days + 1 == ctx.features.attrs["lookback_days"]
     ov = views.overview.build(ctx)
     assert "Revenue, all history" in ov.kpis and "Regions" not in ov.kpis
+    assert ov.captions["where"] == "The data has no regions: all customers in one bar."  # (not "split (None)")
     assert ov.metrics["revenue_12m"] == pytest.approx(ds.transactions["amount"].sum())
     tv = views.tiering.build(ctx)
     assert tv.metrics["tiering_chosen_k"] >= 2

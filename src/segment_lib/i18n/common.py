@@ -24,6 +24,7 @@ NAMES: dict[str, str] = {
     "lowest recency, frequency and spend": "最近购买、频次和消费都最低",
     "low spend, long ago (the (1, 1) cell is Lost: first match wins)": "消费少且很久以前(R=1、FM=1 归为已流失)",
     "(new)": "(新客户)", "(gone)": "(已流失)", "(unassigned)": "(未划分)", "(unknown)": "(未知)", "All customers": "全部客户",
+    "(no regions in the data)": "(数据中没有区域)",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

@@ -80,6 +80,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.quality.caption": {"en": "Tables loaded", "zh": "已读取的数据表"},
     "overview.where.title": {"en": "Where are our customers?", "zh": "客户在哪里?"},
     "overview.where.caption": {"en": "Regions of the current split ({split}).", "zh": "当前划分({split})的各大区。"},
+    "overview.where.caption_none": {"en": "The data has no regions: all customers in one bar.",
+                                    "zh": "数据中没有区域:全部客户显示为一条。"},
     "overview.concentration.title": {"en": "How concentrated is revenue?", "zh": "收入有多集中?"},
     "overview.concentration.text": {
         "en": "Customers are sorted from largest to smallest revenue. The curve shows which share of revenue the "

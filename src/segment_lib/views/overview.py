@@ -109,7 +109,8 @@ def build(ctx) -> OverviewView:
         kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=ds.current_split)} if geography else {},
         actions=actions[:5], findings=findings, meaning=meaning, warnings=list(ds.warnings), current_split=str(ds.current_split),
         metrics=metrics,
-        captions={"where": t("overview.where.caption", split=ds.current_split),
+        captions={"where": (t("overview.where.caption", split=ds.current_split) if geography
+                            else t("overview.where.caption_none")),
                   "meaning": t("overview.meaning.title"), "trend": t("overview.trend.caption"),
                   "quality": t("overview.quality.caption"), "appendix": t("common.analyst_appendix")},
         appendix=[t("overview.appendix.gini", gini=gini),
