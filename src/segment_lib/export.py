@@ -207,45 +207,70 @@ def _width(values: list[Any], header: str) -> float:
     return min(60, max([w(header)] + [w(v) for v in values]) + 2)
 
 
-def write_workbook(ctx: Any, path: str | Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
-    """One Excel workbook: the tiers sheet (from ``ctx``) and every other take-away table in ``tables``.
+class Workbook:
+    """The run's Excel workbook, written sheet by sheet: :meth:`add` writes one take-away table,
+    :meth:`close` finishes the file.  Sheet and column names are in the report language; cells are
+    typed (numbers, dates, true/false, text written as text, never as a formula).  Uses xlsxwriter in
+    constant-memory mode (each sheet is streamed out as it is written), so the runner writes the
+    big tiers sheet while the notebooks run and adds the notebooks' tables after them."""
 
-    Sheet and column names are in the report language; cells are typed (numbers, dates, true/false,
-    text written as text, never as a formula).  Uses xlsxwriter in constant-memory mode.
-    """
-    import xlsxwriter
+    def __init__(self, path: str | Path, lang: str):
+        import xlsxwriter
 
-    lang = ctx.config.reports.language
-    tables = dict(tables or {})
-    if "tiers" not in tables:
-        tables["tiers"] = tier_table(ctx)
-    path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False,
-                                         "nan_inf_to_errors": False})
-    head = wb.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 0, "text_wrap": True, "valign": "top"})
-    fmts = {"pct": wb.add_format({"num_format": "0.0%"}), "ratio": wb.add_format({"num_format": "0.00"}),
-            "int": wb.add_format({"num_format": "#,##0"}), "num": wb.add_format({"num_format": "#,##0.00"}),
-            "date": wb.add_format({"num_format": "yyyy-mm-dd"})}
-    for key, title in _SHEETS:
-        if key not in tables:
-            continue
-        df = tables[key].reset_index(drop=True)
-        ws = wb.add_worksheet(t(title, lang)[:31])
-        headers = [_column_title(c, lang) for c in df.columns]
+        self.path, self.lang, self.keys = Path(path), lang, []
+        self._wb = wb = xlsxwriter.Workbook(str(self.path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": False})
+        self._head = wb.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 0, "text_wrap": True,
+                                    "valign": "top"})
+        self._fmts = {"pct": wb.add_format({"num_format": "0.0%"}), "ratio": wb.add_format({"num_format": "0.00"}),
+                      "int": wb.add_format({"num_format": "#,##0"}), "num": wb.add_format({"num_format": "#,##0.00"}),
+                      "date": wb.add_format({"num_format": "yyyy-mm-dd"})}
+
+    def add(self, key: str, df: pd.DataFrame) -> None:
+        """One sheet: ``key`` names it (:data:`_SHEETS`); sheets appear in the order added."""
+        title = dict(_SHEETS)[key]
+        fmts, df = self._fmts, df.reset_index(drop=True)
+        ws = self._wb.add_worksheet(t(title, self.lang)[:31])
+        headers = [_column_title(c, self.lang) for c in df.columns]
         kinds = [_kind(c, df[c]) for c in df.columns]
         sample = df.head(200)
         for j, (c, h) in enumerate(zip(df.columns, headers)):
             ws.set_column(j, j, _width(sample[c].tolist(), h), fmts.get(kinds[j]))
-        ws.write_row(0, 0, headers, head)
+        ws.write_row(0, 0, headers, self._head)
         ws.freeze_panes(1, 0)
         cols = [df[c].tolist() for c in df.columns]
         for i in range(len(df)):
             for j, v in enumerate(cols):
                 _write(ws, i + 1, j, v[i], kinds[j], fmts)
         ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
-    wb.close()
-    return path
+        self.keys.append(key)
+
+    def close(self) -> Path:
+        self._wb.close()
+        return self.path
+
+
+def start_workbook(ctx: Any, path: str | Path) -> Workbook:
+    """The run's workbook with its first sheet, every customer's tier (:func:`tier_table`), written."""
+    book = Workbook(path, ctx.config.reports.language)
+    book.add("tiers", tier_table(ctx))
+    return book
+
+
+def write_workbook(ctx: Any, path: str | Path, tables: dict[str, pd.DataFrame] | None = None,
+                   book: Workbook | None = None) -> Path:
+    """One Excel workbook: the tiers sheet (from ``ctx``) and every other take-away table in ``tables``,
+    in the order of :data:`_SHEETS`.  ``book``: one already started (:func:`start_workbook`) to finish."""
+    tables = dict(tables or {})
+    if book is None:
+        book = Workbook(path, ctx.config.reports.language)
+    if "tiers" not in book.keys:
+        book.add("tiers", tables["tiers"] if "tiers" in tables else tier_table(ctx))
+    for key, _title in _SHEETS:
+        if key in tables and key not in book.keys:
+            book.add(key, tables[key])
+    return book.close()
 
 
 def _column_title(col: str, lang: str) -> str:
@@ -278,16 +303,18 @@ def _write(ws: Any, i: int, j: int, v: Any, kind: str, fmts: dict) -> None:
         ws.write_string(i, j, str(v))
 
 
-def write_outputs(ctx: Any, folder: str | Path, kept_dir: str | Path | None = None) -> list[dict[str, str]]:
+def write_outputs(ctx: Any, folder: str | Path, kept_dir: str | Path | None = None,
+                  book: Workbook | None = None) -> list[dict[str, str]]:
     """Write the run's take-away files into ``folder``; returns the links to show:
-    ``[{"file", "label", "notebook"}]`` (notebook None: every report links it)."""
+    ``[{"file", "label", "notebook"}]`` (notebook None: every report links it).  ``book``: the
+    workbook started in ``folder`` (:func:`start_workbook`) while the notebooks ran."""
     folder, lang = Path(folder), ctx.config.reports.language
     tables = kept(kept_dir if kept_dir is not None else getattr(ctx, "outputs_dir", None))
     if "split_comparison" in tables:
         write_csv(tables["split_comparison"], folder / COMPARISON_CSV)
     if "proposed_split" in tables:
         write_csv(tables["proposed_split"], folder / PROPOSED_CSV)
-    write_workbook(ctx, folder / WORKBOOK, tables)
+    write_workbook(ctx, folder / WORKBOOK, tables, book=book)
     return links(tables, lang)
 
 

@@ -64,28 +64,52 @@ class WarmKernels:
 
     The runner starts one per slot while it builds the run's context (a core is free then); each
     time a notebook takes one, another is started for a notebook still to come, while the others
-    run.  Each kernel has the environment, working folder and arguments papermill would give it
-    (:func:`~segment_lib.notebook_exec._kernel_env`).  ``close`` shuts down the ones left over.
+    run.  Kernels are started in a background thread (the caller never waits for one before it
+    needs it) and, where possible, forked from a template process that imported the libraries once
+    (:mod:`segment_lib.kernel_fork`).  Each kernel has the environment, working folder and arguments
+    papermill would give it (:func:`~segment_lib.notebook_exec._kernel_env`).  ``close`` shuts down
+    the ones left over and the template.
     """
 
     def __init__(self, nb_dir: Path, language: str | None, jobs: int, notebooks: int):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from . import kernel_fork
         from .notebook_exec import _kernel_env
 
         with _kernel_env(language, threads=1 if jobs > 1 else None):
             self._env = dict(os.environ)
         self._nb_dir, self._left, self._spare = nb_dir, notebooks, []
         self._lock = threading.Lock()
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-start")
+        self._template = None
+        if kernel_fork.enabled() and notebooks > 0:
+            try:
+                self._template = kernel_fork.Template(self._env, nb_dir)
+            except OSError:  # pragma: no cover - cannot start a process: kernels start the usual way
+                self._template = None
         for _ in range(min(jobs, notebooks)):
             self._start()
 
     def _start(self) -> None:
-        from jupyter_client.manager import KernelManager
+        self._spare.append(self._starter.submit(self._new))
 
+    def _new(self) -> Any:
+        from . import kernel_fork
         from .notebook_exec import KERNEL_ARGS, KERNEL_NAME
 
-        km = KernelManager(kernel_name=KERNEL_NAME)
+        km = kernel_fork.kernel_manager(KERNEL_NAME, self._template)
         km.start_kernel(cwd=str(self._nb_dir), env=self._env, extra_arguments=list(KERNEL_ARGS))
-        self._spare.append(km)
+        return km
+
+    @staticmethod
+    def _stop(fut: Any) -> None:
+        if fut.cancel():  # not started yet
+            return
+        try:
+            fut.result().shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to stop
+            pass
 
     def expect(self, notebooks: int) -> None:
         """The run executes ``notebooks`` notebooks after all (the others' data is missing): no kernel
@@ -93,24 +117,34 @@ class WarmKernels:
         with self._lock:
             self._left = notebooks
             while len(self._spare) > notebooks:
-                self._spare.pop().shutdown_kernel(now=True)
+                self._stop(self._spare.pop())
 
     def take(self) -> Any:
-        """A started kernel for the next notebook (None: none left, papermill starts one)."""
+        """A started kernel for the next notebook (None: none left or it failed to start; papermill
+        then starts one)."""
         with self._lock:
             if not self._spare:
                 return None
-            km = self._spare.pop(0)
+            fut = self._spare.pop(0)
             self._left -= 1
             if self._left > len(self._spare):
                 self._start()
-            return km
+        try:
+            return fut.result()
+        except Exception:  # noqa: BLE001 - papermill starts a kernel itself and reports what fails
+            return None
 
     def close(self) -> None:
+        """Shut down the kernels not taken and stop the template (kernels taken are their notebooks')."""
         with self._lock:
-            for km in self._spare:
-                km.shutdown_kernel(now=True)
-            self._spare.clear()
+            spare, self._spare = self._spare, []
+            for fut in spare:
+                fut.cancel()
+        if self._template is not None:  # a kernel still waiting for it fails at once
+            self._template.close()
+        for fut in spare:
+            self._stop(fut)
+        self._starter.shutdown(wait=True)
 
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
@@ -122,13 +156,16 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
     notebook, or the NotebookExecutionError it raised (the caller reports the first in order).
     ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in a thread of its own (the
     runner exports the notebook's HTML there while the next notebook already runs); every call has
-    finished, its errors raised, when this returns.  ``kernels``: started kernels to use first."""
+    finished, its errors raised, when this returns.  ``kernels``: started kernels to use first (each
+    is shut down in the background once its notebook has run; all have stopped when this returns)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
 
     exports: list[Future] = []
+    stops: list[Future] = []
     after = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook-done")
+    stopper = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kernel-stop")
 
     def one(i: int, name: str) -> Any:  # i: the notebook's place in the start order
         progress(f"notebook {i}/{len(names)}: {name} …")
@@ -141,8 +178,8 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
         except NotebookExecutionError as exc:
             return exc
         finally:
-            if km is not None:
-                km.shutdown_kernel(now=False)
+            if km is not None:  # in the background: a kernel slow to exit must not hold up the next notebook
+                stops.append(stopper.submit(km.shutdown_kernel, now=False))
         timings[name] = time.perf_counter() - t0
         progress(f"  {name} done in {timings[name]:.1f}s")
         if on_done is not None:
@@ -151,7 +188,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
 
     order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
     results: dict[str, Any] = {}
-    with after, _kernel_env(language, threads=1 if jobs > 1 else None):
+    with stopper, after, _kernel_env(language, threads=1 if jobs > 1 else None):
         if jobs == 1:
             for i in range(len(names)):
                 results[names[i]] = one(i + 1, names[i])
@@ -165,5 +202,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                 for n in names:
                     results[n] = futures[n].result()
         for f in exports:
+            f.result()
+        for f in stops:
             f.result()
     return results

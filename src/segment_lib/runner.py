@@ -270,7 +270,15 @@ def run_reports(
     names = _select_notebooks(notebooks, list(cfg.reports.notebooks or []), nb_dir, progress)
     out_root = Path(reports_dir).resolve() if reports_dir else Path(cfg.reports.dir)
 
-    dataset = load_dataset(cfg)
+    # kernels (and the template they are forked from) start while the data loads and the context
+    # is built; those of notebooks skipped for missing data are shut down (``expect``), left-overs below
+    warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
+                                     len(names))
+    try:
+        dataset = load_dataset(cfg)
+    except BaseException:
+        warm.close()
+        raise
     for row in _data_summary(dataset):
         if row["rows"]:
             progress(f"loaded {row['table']}: {row['rows']:,} rows")
@@ -291,18 +299,19 @@ def run_reports(
             raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
         return left
 
-    names = skip({n: unmet(n, dataset) for n in names})
-
-    out_root.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
+    try:
+        names = skip({n: unmet(n, dataset) for n in names})
+        warm.expect(len(names))
+        out_root.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
+    except BaseException:
+        warm.close()
+        raise
     timings: dict[str, float] = {}
-    warm: notebook_pool.WarmKernels | None = None
+    book = None  # the workbook being started in the background (a Future)
     try:
         (build / "_metrics").mkdir()
         context_path = ctx = None
-        # kernels start while the context is built (one core is free meanwhile); left-overs shut down below
-        warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
-                                         len(names))
         if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
             t0 = time.perf_counter()
             ctx = pipeline.build_context(cfg, dataset=dataset)
@@ -336,6 +345,12 @@ def run_reports(
             (build / f"{name}.html").write_text(html_page, encoding="utf-8")
             pages[name] = {"title": _notebook_title(nb) or name, "links": links}
 
+        if ctx is not None:  # the tiers sheet (every customer) is written while the notebooks run
+            from concurrent.futures import ThreadPoolExecutor
+
+            one = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
+            book = one.submit(export.start_workbook, ctx, build / export.WORKBOOK)
+            one.shutdown(wait=False)
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
                                              lang, n_jobs, expected, timings, progress, on_done=page,
                                              kernels=warm)
@@ -361,7 +376,7 @@ def run_reports(
         files: list[dict[str, Any]] = []
         if ctx is not None:
             t0 = time.perf_counter()
-            files = export.write_outputs(ctx, build, build / "_takeaway")
+            files = export.write_outputs(ctx, build, build / "_takeaway", book=book.result())
             shutil.rmtree(build / "_takeaway", ignore_errors=True)
             progress(f"take-away files: {', '.join(f['file'] for f in files)} ({time.perf_counter() - t0:.1f}s)")
         (build / "metrics.json").write_text(
@@ -396,8 +411,9 @@ def run_reports(
         os.chmod(build, 0o755)
         _publish(build, out_root / run)
     except BaseException:
-        if warm is not None:
-            warm.close()
+        warm.close()
+        if book is not None:
+            book.exception()  # wait until it stops writing into the folder removed below
         shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)

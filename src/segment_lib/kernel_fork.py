@@ -1,0 +1,298 @@
+"""Report kernels forked from a template process that has already imported the libraries.
+
+A report notebook's kernel spends most of its first second starting Python and importing pandas,
+matplotlib, scikit-learn, statsmodels, OR-Tools and segment_lib -- the same modules in every
+kernel of a run.  :class:`Template` is one process (``python -m segment_lib.kernel_fork``) that
+imports them once, while the runner loads the data, and then forks one child per kernel; the child
+runs the ordinary IPython kernel (``ipykernel_launcher``) with the connection file the kernel
+manager wrote.  So every kernel starts with the libraries already in memory (shared copy-on-write
+with the template) and the notebooks run the same code on the same Python as in a fresh kernel.
+
+:class:`ForkProvisioner` is the jupyter_client kernel provisioner that asks the template for a
+kernel instead of starting a new process; papermill and nbclient drive the kernel as usual.
+
+Safe to fork because the template only imports: it opens no ZeroMQ context, starts no Python
+thread, and runs no OpenMP or BLAS work before forking (OpenBLAS shuts its threads down around a
+fork).  Where a fork is not possible (no ``os.fork``, a kernel spec that does not run this
+Python's ``ipykernel_launcher``, or the template failed to start) the runner starts kernels the
+usual way.  ``SEGMENT_LIB_FORK_KERNELS=0`` turns forking off.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+#: what report kernels import (their first cell and what the views import when they build):
+#: imported once in the template.  A module missing here is imported by the kernel itself, as usual.
+PRELOAD = (
+    "numpy", "pandas", "pyarrow", "scipy.stats", "scipy.spatial.distance",
+    "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+    "sklearn.cluster", "sklearn.metrics", "sklearn.mixture", "sklearn.preprocessing",
+    "statsmodels.api", "statsmodels.formula.api", "networkx", "gerrychain", "geopandas",
+    "ortools.sat.python.cp_model", "ortools.graph.python.min_cost_flow",
+    "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel",
+    "segment_lib.pipeline", "segment_lib.report", "segment_lib.export",
+    "segment_lib.views.overview", "segment_lib.views.tiering", "segment_lib.views.regions",
+    "segment_lib.views.rebalance", "segment_lib.plots.overview", "segment_lib.plots.tiering",
+    "segment_lib.plots.regions", "segment_lib.plots.rebalance",
+)
+_LAUNCHER = ("-m", "ipykernel_launcher")
+
+
+def enabled() -> bool:
+    """Whether kernels may be forked here (POSIX with ``os.fork``, not turned off by the user)."""
+    return hasattr(os, "fork") and os.environ.get("SEGMENT_LIB_FORK_KERNELS", "1").strip() not in {"0", "false", "no"}
+
+
+def forkable(cmd: list[str]) -> bool:
+    """Whether ``cmd`` (a kernel spec's command) runs this Python's ``ipykernel_launcher``: only then
+    is a forked template child the same kernel."""
+    return (len(cmd) >= 3 and tuple(cmd[1:3]) == _LAUNCHER
+            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable))
+
+
+# ------------------------------------------------------------------------------------------------
+# The runner's side
+# ------------------------------------------------------------------------------------------------
+
+class Template:
+    """The template process of one run: started at once, it imports :data:`PRELOAD` in the background;
+    :meth:`fork` returns the pid of a new kernel.  ``env`` and ``cwd`` are the kernels' (the template
+    starts with them, so module-level settings read at import are the kernels')."""
+
+    def __init__(self, env: dict[str, str], cwd: str | os.PathLike):
+        self._lock = threading.Lock()
+        self._ready: bool | None = None
+        self._closed = False
+        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, env=env, cwd=str(cwd), text=True, bufsize=1)
+
+    def _wait_ready(self) -> bool:
+        if self._ready is None:
+            line = self._proc.stdout.readline() if self._proc.stdout else ""
+            self._ready = line.strip() == "ready"
+        return self._ready
+
+    def fork(self, cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> int:
+        """A kernel running ``cmd``'s arguments with ``env`` in ``cwd``; its pid.  RuntimeError when
+        the template cannot fork (the caller then starts the kernel the usual way)."""
+        with self._lock:
+            if self._closed or not self._wait_ready():
+                raise RuntimeError("the kernel template is closed" if self._closed else
+                                   "the kernel template did not start")
+            try:
+                self._proc.stdin.write(json.dumps({"argv": cmd[3:], "env": dict(env), "cwd": str(cwd)}) + "\n")
+                self._proc.stdin.flush()
+                reply = json.loads(self._proc.stdout.readline() or "{}")
+            except (OSError, ValueError) as exc:
+                self._ready = False
+                raise RuntimeError(f"the kernel template stopped: {exc}") from exc
+        if "pid" not in reply:
+            raise RuntimeError(f"the kernel template could not fork: {reply.get('error', 'no answer')}")
+        return int(reply["pid"])
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Stop the template (kernels already forked keep running until they are shut down).  A fork
+        still waiting for the template fails (RuntimeError)."""
+        self._closed = True
+        try:
+            if self._proc.stdin:
+                self._proc.stdin.close()  # the template exits at the end of its input
+        except (OSError, ValueError):
+            pass
+        if not self._ready:  # still importing (a run that stopped early): no need to wait for it
+            self._proc.kill()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the template exits on end of input
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+
+
+class _Forked:
+    """The ``subprocess.Popen`` calls jupyter_client makes on a kernel, for a kernel forked by the
+    template (a child of the template, not of this process: it is watched by pid)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:  # exited (the template reaps its children at once)
+                self.returncode = 0
+            except PermissionError:  # pragma: no cover - pid reused by another user's process
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def provisioner_class():
+    """:class:`ForkProvisioner` (defined on first use: jupyter_client is imported only by runs)."""
+    global ForkProvisioner
+    if "ForkProvisioner" in globals():
+        return ForkProvisioner
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):  # noqa: D401 - see the module docstring
+        """LocalProvisioner whose kernels are forked by a :class:`Template`; everything else
+        (connection file, ports, shutdown, signals to the process group) is LocalProvisioner's."""
+
+        template: Template | None = None
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            if self.template is None or not forkable(cmd):
+                return await super().launch_kernel(cmd, **kwargs)
+            cwd = kwargs.get("cwd") or os.getcwd()
+            try:
+                pid = self.template.fork(cmd, kwargs.get("env") or dict(os.environ), cwd)
+            except RuntimeError:
+                if self.template.closed:  # the run is over: no kernel wanted
+                    raise
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = _Forked(pid)
+            self.pid = self.pgid = pid  # the child starts a session of its own, as launch_kernel does
+            self.cwd = cwd
+            return self.connection_info
+
+        async def wait(self) -> int | None:
+            if isinstance(self.process, _Forked):  # poll often: a kernel exits within milliseconds
+                ret = self.process.wait()
+                self.process = None
+                return ret
+            return await super().wait()
+
+    return ForkProvisioner
+
+
+def kernel_manager(kernel_name: str, template: Template | None) -> Any:
+    """A jupyter_client KernelManager for ``kernel_name`` whose kernel is forked by ``template``
+    (an ordinary one when ``template`` is None)."""
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=kernel_name)
+    if template is not None:
+        km.kernel_id = str(uuid.uuid4())
+        prov = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        prov.template = template
+        km.provisioner = prov
+    return km
+
+
+# ------------------------------------------------------------------------------------------------
+# The template process
+# ------------------------------------------------------------------------------------------------
+
+def _preload() -> None:
+    # as ipykernel does at start: the inline backend unless the user chose one (read when
+    # matplotlib is imported, so it is set before)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - an optional library: the kernel reports it if a notebook needs it
+            pass
+
+
+def _child(req: dict[str, Any]) -> None:
+    """In the forked child: become the kernel ``ipykernel_launcher`` would start.  Never returns."""
+    code = 1
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own subprocesses
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a new Python (the kernel sets its own)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(2, 1)  # the protocol pipe is not the kernel's: its stray output goes where its errors go
+        os.close(devnull)
+        os.environ.clear()
+        os.environ.update(req["env"])
+        os.chdir(req["cwd"])
+        if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+            del sys.path[0]  # as ipykernel_launcher (put back by the kernel's init_path)
+        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - reported on stderr, like a kernel that fails to start
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve() -> None:
+    """The template process: import, say ``ready``, then fork one kernel per request line."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once (watched by pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal stops the runner, which closes us
+    _preload()
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+        except ValueError:
+            out.write(json.dumps({"error": "bad request"}) + "\n")
+            out.flush()
+            continue
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            out.write(json.dumps({"error": str(exc)}) + "\n")
+            out.flush()
+            continue
+        if pid == 0:
+            _child(req)
+        out.write(json.dumps({"pid": pid}) + "\n")
+        out.flush()
+    os._exit(0)  # end of input: the run is over (no interpreter teardown of every imported library)
+
+
+if __name__ == "__main__":
+    serve()
