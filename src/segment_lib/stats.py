@@ -156,11 +156,17 @@ def _discrete_stat_ci(
     codes, index = _codes(groups, values.size)
     keep = ~np.isnan(values)
     values, codes = values[keep], codes[keep]
-    g = len(index)
     if values.size == 0:
-        nan = np.full(g, np.nan)
-        return _frame(index, np.zeros(g), nan, nan, nan)
-    levels, counts = _level_counts(values, codes, g)
+        nan = np.full(len(index), np.nan)
+        return _frame(index, np.zeros(len(index)), nan, nan, nan)
+    return counts_ci(*_level_counts(values, codes, len(index)), index, stat, n_boot, level, random_state, vs_rest)
+
+
+def counts_ci(levels: np.ndarray, counts: np.ndarray, index: pd.Index, stat, n_boot: int, level: float,
+              random_state, vs_rest: bool) -> pd.DataFrame:
+    """The multinomial bootstrap of :func:`mean_ci` / :func:`nps_ci` from the (groups x levels) answer
+    counts (``stat``: ``_mean_stat`` or ``_nps_stat``): the same frame, the same draws.  For callers that
+    add counts up instead of grouping rows (regions: per-unit counts summed per region of each split)."""
     rng = np.random.default_rng(random_state)
     n = counts.sum(axis=1)
     with np.errstate(all="ignore"):
@@ -202,10 +208,16 @@ def mean_ci(
     otherwise a chunked Poisson bootstrap.  NaNs are dropped.
     """
     v = np.asarray(values, dtype=float)
-    ok = v[~np.isnan(v)]
-    if _small_int_range(ok, max_levels) is not None or np.unique(ok).size <= max_levels:
+    if is_discrete(v, max_levels):
         return _discrete_stat_ci(v, groups, _mean_stat, n_boot, level, random_state, vs_rest)
     return _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest)
+
+
+def is_discrete(values: np.ndarray, max_levels: int = 50) -> bool:
+    """:func:`mean_ci`'s rule for the exact multinomial bootstrap: the non-NaN values are integers over
+    at most ``max_levels`` levels, or take at most ``max_levels`` distinct values."""
+    ok = values[~np.isnan(values)]
+    return _small_int_range(ok, max_levels) is not None or np.unique(ok).size <= max_levels
 
 
 def _poisson_mean_ci(v, groups, n_boot, level, random_state, vs_rest, chunk=50) -> pd.DataFrame:
@@ -282,11 +294,16 @@ def nps_ci(
 
     Same columns as :func:`mean_ci`.  Scores outside 0..10 raise :class:`ModelInputError`.
     """
+    return _discrete_stat_ci(nps_scores(scores), groups, _nps_stat, n_boot, level, random_state, vs_rest)
+
+
+def nps_scores(scores) -> np.ndarray:
+    """NPS answers as floats; :class:`ModelInputError` for answers outside 0..10."""
     s = np.asarray(scores, dtype=float)
     ok = s[~np.isnan(s)]
     if ok.size and (ok.min() < 0 or ok.max() > 10):
         raise ModelInputError("NPS answers must be on the 0-10 scale")
-    return _discrete_stat_ci(s, groups, _nps_stat, n_boot, level, random_state, vs_rest)
+    return s
 
 
 def quantile_ci(values, groups=None, q=0.5, *, level: float = 0.95, random_state=None, presorted: bool = False):

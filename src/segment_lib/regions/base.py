@@ -54,6 +54,7 @@ class _Prep:
     unit_workload: np.ndarray | None = None  # per unit (geo_units.workload, 0 where not given); None: no column
     tx_booked: float = 0.0  # positive amount of all transactions up to as_of booked in a known unit
     graphs: dict = field(default_factory=dict)  # extra edges -> unit adjacency graph (split-independent)
+    shared: dict = field(default_factory=dict)  # split-independent results the split steps compute on first use
 
     def primary_owner(self) -> np.ndarray:
         """Today's primary owner (rep position) of every customer, -1 for customers without an owner."""

@@ -200,7 +200,7 @@ def _evaluate(p: _Prep, split, rep_regions, opts: EvaluationOptions) -> SplitEva
     if no_rep_regions:
         warnings.append(f"split '{sp.name}': regions without reps: {', '.join(no_rep_regions)} — their customers "
                         "have no owner and their load ratio is infinite")
-    service = _service_table(p, sp.cust_label, sp.labels, opts.level, opts.min_responses, warnings, sp.name)
+    service = _service_table(p, sp, opts.level, opts.min_responses, warnings)
     service = service.set_index("region_id").loc[per_region["region_id"]].reset_index()
     own_table, own_detail = ownership_checks(p, sp, own, no_rep_regions, opts.max_ids)
     geometry, units, edges = _geometry(p, sp, opts.extra_edges, warnings)

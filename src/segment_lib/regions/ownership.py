@@ -63,26 +63,50 @@ class Owners:
         return self.primary < 0
 
 
+@dataclass
+class _Claims:
+    """The split-independent side of the owner claims (once per comparison, ``_Prep.shared``): each
+    claim's geo unit, whether it was already outside the customer's region under the current split,
+    its customer's effort; which customers have claims."""
+
+    unit: np.ndarray
+    outside_cur: np.ndarray
+    effort: np.ndarray
+    had_claims: np.ndarray
+
+
+def _claims(p: _Prep) -> _Claims:
+    if "claims" not in p.shared:
+        cc, cr = p.claim_cust, p.claim_rep
+        unit = p.cust_unit[cc]
+        if p.cur_unit_region is not None:
+            outside_cur = p.cur_rep_region[cr] != p.cur_unit_region[unit]
+        else:
+            outside_cur = np.ones(len(cc), bool)
+        p.shared["claims"] = _Claims(unit=unit, outside_cur=outside_cur, effort=p.effort[cc],
+                                     had_claims=np.bincount(cc, minlength=len(p.cust_ids)) > 0)
+    return p.shared["claims"]
+
+
 def assign_owners(p: _Prep, sp: SplitLayout, keep_core_owner: bool) -> Owners:
     """Keep the claims the rules keep, hand the rest over by water-filling (module docstring)."""
     n_c, n_r = len(p.cust_ids), len(p.rep_ids)
     rep_region, cust_region = sp.rep_region, sp.cust_region
     cc, cr = p.claim_cust, p.claim_rep
-    staffed = rep_region[cr] >= 0
-    outside_new = rep_region[cr] != cust_region[cc]
-    if p.cur_unit_region is not None:
-        outside_cur = p.cur_rep_region[cr] != p.cur_unit_region[p.cust_unit[cc]]
-    else:
-        outside_cur = np.ones(len(cc), bool)
-    keep = staffed & (~outside_new | outside_cur | (keep_core_owner & p.core[cc]))
+    cl = _claims(p)
+    claim_rep_region = rep_region[cr]
+    keep = ~(claim_rep_region != sp.unit_region[cl.unit])  # (the claim's customer's region, via its unit)
+    keep |= cl.outside_cur
+    if keep_core_owner:
+        keep |= p.core[cc]
+    keep &= claim_rep_region >= 0  # staffed in the split
     kept_claims = np.bincount(cc[keep], minlength=n_c)
     # pool: customers without a kept claim
     region_reps = [np.flatnonzero(rep_region == k) for k in range(len(sp.regions))]
     n_reps_region = np.array([len(x) for x in region_reps] + ([0] if sp.has_unassigned else []))
-    had_claims = np.bincount(cc, minlength=n_c) > 0
-    pool = np.flatnonzero((kept_claims == 0) & had_claims & (cust_region >= 0))
+    pool = np.flatnonzero((kept_claims == 0) & cl.had_claims & (cust_region >= 0))
     pool = pool[n_reps_region[cust_region[pool]] > 0]
-    kept_load = np.bincount(cr[keep], weights=p.effort[cc[keep]], minlength=n_r)
+    kept_load = np.bincount(cr[keep], weights=cl.effort[keep], minlength=n_r)
     new_owner = np.full(n_c, -1)
     if len(pool):
         preg = cust_region[pool]

@@ -19,6 +19,7 @@ from .splits import UNASSIGNED
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import _Prep
+    from .splits import SplitLayout
 
 
 def _rep_service_table(rep_ids: pd.Index, region_id: np.ndarray, cur_load: pd.Series, sv_csat, sv_rep,
@@ -92,24 +93,80 @@ def _fit_load_models(customers: pd.DataFrame, tier: pd.Categorical, cur_load: pd
     return pd.DataFrame(rows), sentences, results
 
 
-def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_responses, warnings, name) -> pd.DataFrame:
+def _unit_counts(p: _Prep) -> dict:
+    """The discrete service measures' answer counts per geo unit, once per comparison (``p.shared``):
+    key -> (levels, counts (units x levels), rows per unit), or None when the values are not discrete
+    (:func:`segment_lib.stats.is_discrete`; those are grouped row by row).  A region's counts under any
+    split are the sum of its units' counts, so the bootstrap of every split draws from the same counts
+    a grouping of the rows would give (:func:`segment_lib.stats.counts_ci`)."""
+    if "unit_counts" in p.shared:
+        return p.shared["unit_counts"]
+    n_u = len(p.unit_ids)
+    sv_unit, it_unit = p.cust_unit[p.sv_cust], p.cust_unit[p.int_cust]
+    measures = {"csat": (p.sv_csat, sv_unit), "nps": (stats.nps_scores(p.sv_nps), sv_unit),
+                "complaint": (p.int_complaint, it_unit), "dormant": (p.dormant.astype(float), p.cust_unit)}
+    if p.churned is not None:
+        measures["churn"] = (p.churned, p.cust_unit)
+    out: dict = {}
+    for key, (v, unit) in measures.items():
+        v = np.asarray(v, dtype=float)
+        if key != "nps" and not stats.is_discrete(v):  # (NPS is always counted)
+            out[key] = None
+            continue
+        rows = np.bincount(unit, minlength=n_u)
+        keep = ~np.isnan(v)
+        levels, counts = (stats._level_counts(v[keep], unit[keep].astype(np.int64), n_u) if keep.any()
+                          else (np.zeros(0), np.zeros((n_u, 0), dtype=np.int64)))
+        out[key] = (levels, counts, rows)
+    p.shared["unit_counts"] = out
+    return out
+
+
+def _region_ci(uc, unit_label: np.ndarray, g: int, stat, kw: dict, vs_rest: bool = False,
+               all_groups: bool = True) -> pd.DataFrame:
+    """:func:`segment_lib.stats.mean_ci` / ``nps_ci`` of a measure grouped by region from its per-unit
+    counts: every region (``all_groups``, as when each region is padded with a NaN answer) or the
+    regions with rows, as the row grouping would index them."""
+    levels, counts_u, rows_u = uc
+    ok = unit_label >= 0
+    counts = np.zeros((g, counts_u.shape[1]), dtype=counts_u.dtype)
+    np.add.at(counts, unit_label[ok], counts_u[ok])
+    index = pd.Index(np.arange(g), name="group")
+    if not all_groups:
+        present = np.bincount(unit_label[ok], weights=rows_u[ok], minlength=g) > 0
+        counts, index = counts[present], index[present]
+    if not counts.sum():
+        nan = np.full(len(index), np.nan)
+        return stats._frame(index, np.zeros(len(index)), nan, nan, nan)
+    return stats.counts_ci(levels, counts, index, stat, kw["n_boot"], kw["level"], kw["random_state"], vs_rest)
+
+
+def _service_table(p: _Prep, sp: SplitLayout, level, min_responses, warnings) -> pd.DataFrame:
     """Per region (customers grouped by their region under the split): every service measure with its
     bootstrap interval, differences vs all other regions for CSAT / NPS, a warning for few answers."""
+    cust_region_l, labels, name = sp.cust_label, sp.labels, sp.name
     g = len(labels)
     codes_all = np.arange(g)
     kw = dict(n_boot=p.params["n_boot"], level=level, random_state=p.params["random_state"])
+    uc = _unit_counts(p)
+    unit_label = np.where(sp.unit_region < 0, g - 1 if sp.has_unassigned else -1, sp.unit_region)
 
     def pad(v, c):  # make every region appear (NaN rows are dropped inside the helpers)
         return np.r_[v, np.full(g, np.nan)], np.r_[c, codes_all]
 
-    sv_reg = cust_region_l[p.sv_cust]
-    it_reg = cust_region_l[p.int_cust]
-    csat = stats.mean_ci(*pad(p.sv_csat, sv_reg), vs_rest=True, **kw)
-    npsr = stats.nps_ci(*pad(p.sv_nps, sv_reg), vs_rest=True, **kw)
-    comp = stats.mean_ci(*pad(p.int_complaint, it_reg), **kw)
-    qs = stats.quantile_ci(*pad(p.int_hours, it_reg), q=[0.5, 0.9], level=level, presorted=True)
+    def mean(key, values, codes, vs_rest=False, all_groups=True):
+        if uc[key] is not None:
+            return _region_ci(uc[key], unit_label, g, stats._mean_stat, kw, vs_rest, all_groups)
+        if all_groups:
+            return stats.mean_ci(*pad(values, codes()), vs_rest=vs_rest, **kw)
+        return stats.mean_ci(values, codes(), vs_rest=vs_rest, **kw)
+
+    csat = mean("csat", p.sv_csat, lambda: cust_region_l[p.sv_cust], vs_rest=True)
+    npsr = _region_ci(uc["nps"], unit_label, g, stats._nps_stat, kw, vs_rest=True)
+    comp = mean("complaint", p.int_complaint, lambda: cust_region_l[p.int_cust])
+    qs = stats.quantile_ci(*pad(p.int_hours, cust_region_l[p.int_cust]), q=[0.5, 0.9], level=level, presorted=True)
     med, p90 = qs[0.5], qs[0.9]
-    dorm = stats.mean_ci(p.dormant.astype(float), cust_region_l, **kw).reindex(codes_all)
+    dorm = mean("dormant", p.dormant.astype(float), lambda: cust_region_l, all_groups=False).reindex(codes_all)
 
     def col(df, c):  # a metric without any answer has no estimate columns
         return df[c].reindex(codes_all).to_numpy() if c in df.columns else np.full(g, np.nan)
@@ -132,7 +189,7 @@ def _service_table(p: _Prep, cust_region_l, labels: pd.Index, level, min_respons
         "dormancy_high": col(dorm, "ci_high"),
     })
     if p.churned is not None:  # churn: share of the region's customers (with a known flag) who left
-        ch = stats.mean_ci(*pad(p.churned, cust_region_l), vs_rest=True, **kw)
+        ch = mean("churn", p.churned, lambda: cust_region_l, vs_rest=True)
         out["n_churn"] = col(ch, "n")
         out["churn_rate"], out["churn_low"], out["churn_high"] = col(ch, "estimate"), col(ch, "ci_low"), \
             col(ch, "ci_high")

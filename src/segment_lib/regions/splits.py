@@ -103,12 +103,15 @@ def _encode_split(ds, unit_ids, rep_ids, split: pd.Series, rep_regions: pd.Serie
     rr = rr.astype("object").where(rr.notna(), None).dropna().astype(str)
     rep_region = np.full(len(rep_ids), -1)
     codes = regions.get_indexer(rr.to_numpy())
-    rep_region[rep_ids.get_indexer(rr.index)] = codes
+    staffed = rep_ids.get_indexer(rr.index)
+    rep_region[staffed] = codes
     idle = rr.index[codes < 0]
     if len(idle):
         warnings.append(f"split '{name}': {len(idle)} reps are staffed in regions the split does not have "
                         f"({', '.join(sorted(set(rr[codes < 0])))}); they get no customers")
-    unstaffed = rep_ids[~rep_ids.isin(rr.index)]
+    listed = np.zeros(len(rep_ids), dtype=bool)
+    listed[staffed] = True  # (every rep in rr is known, checked above)
+    unstaffed = rep_ids[~listed]
     if len(unstaffed):
         warnings.append(f"split '{name}': {len(unstaffed)} reps are not staffed in any region; "
                         "their customers are handed over")

@@ -1,0 +1,105 @@
+"""Issue 14, third round: the faster region steps give the results of the row-by-row ones (demo5k)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segment_lib import stats
+from segment_lib.regions import ownership, prepare, service, splits
+
+
+@pytest.fixture(scope="module")
+def prep(demo5k):
+    ds = demo5k.dataset
+    tiers = demo5k.truth.set_index("customer_id")["true_tier"]
+    customers = ds.customers.copy()
+    rng = np.random.default_rng(3)  # a churn flag with gaps, so the churn columns are compared too
+    customers["churned"] = pd.array(np.where(rng.random(len(customers)) < 0.1, None,
+                                             rng.random(len(customers)) < 0.2), dtype="boolean")
+    ds = ds.__class__(**{**ds.__dict__, "customers": customers})
+    return prepare._prepare(ds, tiers, None, prepare.PrepOptions(n_boot=200, random_state=5))
+
+
+def _layouts(p):
+    ds = p.ds
+    out = [splits.layout(p, name, None, "error", []) for name in ds.split_names]
+    # a split that leaves two units with customers without a region: customers under '(unassigned)'
+    s = ds.split(ds.current_split).copy()
+    s.iloc[:2] = None
+    out.append(splits.layout(p, s.rename("holes"), None, "warn", []))
+    return out
+
+
+def _service_by_rows(p, sp, level=0.95):
+    """The service intervals grouped row by row (the code before the per-unit counts)."""
+    g = sp.n_labels
+    codes_all = np.arange(g)
+    kw = dict(n_boot=p.params["n_boot"], level=level, random_state=p.params["random_state"])
+    cl = sp.cust_label
+
+    def pad(v, c):
+        return np.r_[v, np.full(g, np.nan)], np.r_[c, codes_all]
+
+    return {
+        "csat": stats.mean_ci(*pad(p.sv_csat, cl[p.sv_cust]), vs_rest=True, **kw),
+        "nps": stats.nps_ci(*pad(p.sv_nps, cl[p.sv_cust]), vs_rest=True, **kw),
+        "complaint": stats.mean_ci(*pad(p.int_complaint, cl[p.int_cust]), **kw),
+        "dormancy": stats.mean_ci(p.dormant.astype(float), cl, **kw).reindex(codes_all),
+        "churn": stats.mean_ci(*pad(p.churned, cl), vs_rest=True, **kw),
+    }
+
+
+def test_service_from_unit_counts_equals_row_grouping(prep):
+    p = prep
+    assert p.churned is not None and np.isnan(p.churned).any()
+    for sp in _layouts(p):
+        got = service._service_table(p, sp, 0.95, 30, [])
+        ref = _service_by_rows(p, sp)
+        cols = {"csat": ("n_csat", "csat", "csat_low", "csat_high", "csat_diff", "csat_diff_low", "csat_diff_high"),
+                "nps": ("n_nps", "nps", "nps_low", "nps_high", "nps_diff", "nps_diff_low", "nps_diff_high"),
+                "complaint": ("n_interactions", "complaint_rate", "complaint_low", "complaint_high"),
+                "dormancy": (None, "dormancy_rate", "dormancy_low", "dormancy_high"),
+                "churn": ("n_churn", "churn_rate", "churn_low", "churn_high", "churn_diff", "churn_diff_low",
+                          "churn_diff_high")}
+        src = ("n", "estimate", "ci_low", "ci_high", "diff_vs_rest", "diff_ci_low", "diff_ci_high")
+        for key, names in cols.items():
+            for name, s in zip(names, src):
+                if name is None:
+                    continue
+                want = ref[key][s].reindex(np.arange(sp.n_labels)).to_numpy(dtype=float)
+                np.testing.assert_array_equal(got[name].to_numpy(dtype=float), want, err_msg=f"{sp.name}: {name}")
+        assert (got["region_id"] == sp.labels).all()
+    assert splits.UNASSIGNED in sp.labels  # the last layout had customers without a region
+
+
+def test_service_rows_path_for_values_that_are_not_discrete(prep):
+    """CSAT with many distinct values is not counted per unit: the Poisson bootstrap of the rows."""
+    p = prep
+    q = prepare._Prep(**{**p.__dict__, "shared": {}, "sv_csat": p.sv_csat + np.linspace(0, 0.5, len(p.sv_csat))})
+    sp = _layouts(q)[0]
+    assert service._unit_counts(q)["csat"] is None
+    got = service._service_table(q, sp, 0.95, 30, [])
+    ref = stats.mean_ci(np.r_[q.sv_csat, np.full(sp.n_labels, np.nan)],
+                        np.r_[sp.cust_label[q.sv_cust], np.arange(sp.n_labels)], vs_rest=True,
+                        n_boot=200, random_state=5)
+    np.testing.assert_array_equal(got["csat_low"].to_numpy(), ref["ci_low"].to_numpy())
+
+
+def _owners_by_rows(p, sp, keep_core_owner):
+    """The kept claims as written before the per-comparison claim cache."""
+    cc, cr = p.claim_cust, p.claim_rep
+    staffed = sp.rep_region[cr] >= 0
+    outside_new = sp.rep_region[cr] != sp.cust_region[cc]
+    outside_cur = p.cur_rep_region[cr] != p.cur_unit_region[p.cust_unit[cc]]
+    return staffed & (~outside_new | outside_cur | (keep_core_owner & p.core[cc]))
+
+
+@pytest.mark.parametrize("keep_core", [False, True])
+def test_owner_claims_cached_per_comparison_give_the_same_owners(prep, keep_core):
+    p = prep
+    for sp in _layouts(p)[:2]:
+        own = ownership.assign_owners(p, sp, keep_core)
+        keep = _owners_by_rows(p, sp, keep_core)
+        np.testing.assert_array_equal(own.fc[: int(keep.sum())], p.claim_cust[keep])
+        np.testing.assert_array_equal(own.fr[: int(keep.sum())], p.claim_rep[keep])
+    assert "claims" in p.shared
