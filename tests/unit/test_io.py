@@ -492,3 +492,30 @@ def test_tables_checked_on_two_threads_give_the_sequential_result(monkeypatch):
     with pytest.raises(DataContractError) as e:
         dataset_from_frames(**bad, as_of="2025-12-31")
     assert e.value.file == "customers" and e.value.column == "customer_id"
+
+
+def test_long_foreign_key_lookups_made_ahead_on_the_threads_are_the_cross_checks_lookups(monkeypatch):
+    """With two threads, the foreign-key lookups of long tables run as soon as both tables are checked:
+    the cross checks then find them in the lookup cache, and the dataset, warnings and errors stay."""
+    import segment_lib._arrow as arrow_mod
+    import segment_lib.io.load as load_mod
+
+    f = frames()
+    seq = dataset_from_frames(**f, as_of="2025-12-31")
+    monkeypatch.setattr(load_mod, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(load_mod, "CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr(arrow_mod, "CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr(arrow_mod, "_CACHE", {})
+    made = []
+    real = arrow_mod.index_of
+    monkeypatch.setattr(load_mod, "index_of", lambda v, k: made.append(len(v)) or real(v, k))
+    par = dataset_from_frames(**f, as_of="2025-12-31")
+    assert made and len(arrow_mod._CACHE) >= len(made)  # made ahead, kept for the cross checks
+    assert par.warnings == seq.warnings
+    for name in ("customers", "transactions", "reps", "geo_units", "splits"):
+        pd.testing.assert_frame_equal(getattr(par, name), getattr(seq, name))
+    bad = frames()
+    bad["transactions"].loc[0, "customer_id"] = "NOPE"  # an unknown customer: the foreign-key error
+    with pytest.raises(DataContractError) as e:
+        dataset_from_frames(**bad, as_of="2025-12-31")
+    assert e.value.file == "transactions" and e.value.column == "customer_id"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._arrow import CACHE_MIN_ROWS, index_of
 from .._memory import release
 from ..config import Config, ConfigError, load_config
 from ..contract import CORE_TABLES, TABLES, Dataset, empty_table
@@ -21,7 +22,7 @@ from .adjacency import resolve_adjacency
 from .geography import geography_checks
 from .mapping import apply_mapping
 from .readers import read_sql, read_table
-from .validate import _check_future, _cross_checks, _split_checks, _validate_numbered
+from .validate import _arrow_text, _check_future, _cross_checks, _split_checks, _validate_numbered
 
 
 def _build(
@@ -104,7 +105,35 @@ def _validate_all(raw: dict[str, tuple[pd.DataFrame, str, str | None]]) -> dict:
         return calls  # small data: threads would cost more than they save
     with ThreadPoolExecutor(max_workers=2) as pool:  # longest first
         futures = {n: pool.submit(calls[n]) for n in sorted(calls, key=lambda n: -len(raw[n][0]))}
+        # then the long foreign-key lookups, each once both its tables are checked (a worker would
+        # otherwise idle while the longest table is checked); the cross checks, features and regions
+        # read them from the lookup cache (segment_lib._arrow)
+        for name, fk in _long_lookups(raw):
+            pool.submit(_lookup_when_checked, futures, name, fk)
     return {n: futures[n].result for n in calls}
+
+
+def _long_lookups(raw: dict) -> list:
+    """(table, foreign key) of the lookups :func:`_cross_checks` makes that the id-lookup cache keeps,
+    those whose tables are checked first (the shorter ones) first."""
+    out = []
+    for name, spec in TABLES.items():
+        if name not in raw or len(raw[name][0]) < CACHE_MIN_ROWS:
+            continue
+        out += [(name, fk) for fk in spec.foreign_keys if fk.table in raw and fk.column in raw[name][0].columns]
+    return sorted(out, key=lambda x: max(len(raw[x[0]][0]), len(raw[x[1].table][0])))
+
+
+def _lookup_when_checked(futures: dict, name: str, fk) -> None:
+    """The cross checks' lookup of ``name.fk.column`` in its target, made ahead (best effort: a table's
+    own error is raised by the caller, in contract order)."""
+    try:
+        t, _ = futures[name].result()
+        k, _ = futures[fk.table].result()
+    except Exception:  # noqa: BLE001 - reported where the table's result is read
+        return
+    if fk.column in t.columns and fk.target in k.columns and _arrow_text(t[fk.column], k[fk.target]):
+        index_of(t[fk.column], k[fk.target])
 
 
 def _check_core(raw: dict, empty: list[str] | None = None, files: dict[str, str] | None = None) -> None:
