@@ -59,6 +59,15 @@ _PER_DAY = {"ns": 86_400 * 10**9, "us": 86_400 * 10**6, "ms": 86_400_000, "s": 8
 
 def _days(s: pd.Series) -> np.ndarray:
     """Calendar days since epoch as float (NaN for missing)."""
+    d, nat = _day_numbers(s)
+    f = d.astype(float)
+    f[nat] = np.nan
+    return f
+
+
+def _day_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar days since epoch as int64 and where the date is missing (its day number is then
+    meaningless): :func:`_days` without the float copy, for 10M-row columns."""
     v = s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce")
     if getattr(v.dt, "tz", None) is not None:  # the local calendar day
         v = v.dt.tz_localize(None)
@@ -66,13 +75,9 @@ def _days(s: pd.Series) -> np.ndarray:
     unit = np.datetime_data(a.dtype)[0]
     if unit in _PER_DAY:  # integer floor division of the stored ticks (floors before 1970 too)
         i = a.view(np.int64)
-        f = (i // _PER_DAY[unit]).astype(float)
-        f[i == np.iinfo(np.int64).min] = np.nan  # NaT
-        return f
+        return i // _PER_DAY[unit], i == np.iinfo(np.int64).min  # (NaT)
     out = a.astype("datetime64[D]")
-    f = out.astype(np.int64).astype(float)
-    f[np.isnat(out)] = np.nan
-    return f
+    return out.astype(np.int64), np.isnat(out)
 
 
 def analysis_date(as_of: Any, data_as_of: Any = None) -> pd.Timestamp:
@@ -276,26 +281,29 @@ def aggregate_pandas(
     as_of_day = _as_day(as_of)
     n = len(cust_ids)
     code = _codes(cust_ids, tx["customer_id"])
-    day = _days(tx["date"])
+    day, nat = _day_numbers(tx["date"])
     amount = tx["amount"].to_numpy(dtype=float, na_value=np.nan)
-    sel = (code >= 0) & (day <= as_of_day)  # NaN day -> False
+    sel = (code >= 0) & (day <= as_of_day)
+    if nat.any():
+        sel &= ~nat
+    del nat
     bad = sel & np.isnan(amount)
     if bad.any():
         if nan_amounts == "raise":
             raise _nan_error(tx, bad)
         sel &= ~bad
     order = order_codes(tx, sel)
-    if sel.all():  # the usual case: no copies of 10M-row columns
-        day = day.astype(np.int64)
-    else:
-        code, day, amount = code[sel], day[sel].astype(np.int64), amount[sel]
+    if not sel.all():  # (the usual case needs no copies of 10M-row columns)
+        code, day, amount = code[sel], day[sel], amount[sel]
 
     pos = amount > 0
+    cp = code[pos]
 
-    def n_orders(mask: np.ndarray) -> np.ndarray:
-        """Orders per customer among the rows of ``mask``: rows, or distinct order ids when given."""
+    def n_orders(mask: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
+        """Orders per customer among the rows of ``mask``: rows, or distinct order ids when given
+        (``codes``: ``code[mask]`` when the caller has it)."""
         if order is None:
-            return np.bincount(code[mask], minlength=n).astype(np.int64)
+            return np.bincount(code[mask] if codes is None else codes, minlength=n).astype(np.int64)
         width = np.int64(order.max() + 1) if len(order) else np.int64(1)
         pairs = np.unique(code[mask].astype(np.int64) * width + order[mask])
         return np.bincount(pairs // width, minlength=n).astype(np.int64)
@@ -307,8 +315,7 @@ def aggregate_pandas(
     recent = day > half
 
     agg: dict[str, np.ndarray] = {}
-    cp = code[pos]
-    agg["orders_lifetime"] = n_orders(pos)
+    agg["orders_lifetime"] = n_orders(pos, cp)
     first = np.full(n, _BIG, dtype=np.int64)
     last = np.full(n, -_BIG, dtype=np.int64)
     dp = day[pos]
@@ -331,8 +338,8 @@ def aggregate_pandas(
     n_cmp = np.zeros(n, dtype=np.int64)
     if inter is not None and len(inter) > 0 and {"customer_id", "opened_at"} <= set(inter.columns):
         icode = _codes(cust_ids, inter["customer_id"])
-        iday = _days(inter["opened_at"])
-        isel = (icode >= 0) & (iday <= as_of_day) & (iday > start)
+        iday, inat = _day_numbers(inter["opened_at"])
+        isel = (icode >= 0) & (iday <= as_of_day) & (iday > start) & ~inat
         n_int = np.bincount(icode[isel], minlength=n).astype(np.int64)
         if "is_complaint" in inter.columns:
             comp = inter["is_complaint"].astype("boolean").fillna(False).to_numpy(dtype=bool)
