@@ -264,29 +264,37 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
     unit_workload, effort = _unit_workload(ds, cust_unit, effort, warnings)
     churned = (ds.customers["churned"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
                if "churned" in ds.customers.columns and ds.customers["churned"].notna().any() else None)
-    revenue, dormant, tx_cust, tx_unit, tx_amount, booked = _transactions(
-        ds, cust_ids, unit_ids, cust_unit, as_of, o.window_days, o.dormant_days, warnings)
-    release()  # the per-transaction temporaries (see segment_lib._memory)
-    claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
-    primary_of_cust = np.full(n_c, -1)
-    primary_of_cust[claim_cust[is_primary]] = claim_rep[is_primary]
-    capacity = _capacity(ds, rep_ids)
-    population = (ds.geo_units["population"].to_numpy(dtype=float, na_value=np.nan)
-                  if "population" in ds.geo_units.columns else np.full(len(unit_ids), np.nan))
-    units_with_customers = np.bincount(cust_unit, minlength=len(unit_ids))
+    # the transactions' part runs beside the rest up to the load models (big data: on a second thread)
+    tx_warnings: list[str] = []
+    tx_part = _beside(len(ds.transactions), _transactions, ds, cust_ids, unit_ids, cust_unit, as_of,
+                      o.window_days, o.dormant_days, tx_warnings)
+    try:
+        claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
+        primary_of_cust = np.full(n_c, -1)
+        primary_of_cust[claim_cust[is_primary]] = claim_rep[is_primary]
+        capacity = _capacity(ds, rep_ids)
+        population = (ds.geo_units["population"].to_numpy(dtype=float, na_value=np.nan)
+                      if "population" in ds.geo_units.columns else np.full(len(unit_ids), np.nan))
+        units_with_customers = np.bincount(cust_unit, minlength=len(unit_ids))
 
-    # service history in the window
-    start = (as_of - pd.Timedelta(days=o.window_days)).to_datetime64()
-    int_cust, int_rep, int_hours, int_complaint = _interactions(ds, cust_ids, rep_ids, as_of, start)
-    n_int = np.bincount(int_cust, minlength=n_c).astype(float)
-    sv_cust, sv_rep, sv_csat, sv_nps = _surveys(ds, cust_ids, rep_ids, as_of, start, primary_of_cust)
+        # service history in the window
+        start = (as_of - pd.Timedelta(days=o.window_days)).to_datetime64()
+        int_cust, int_rep, int_hours, int_complaint = _interactions(ds, cust_ids, rep_ids, as_of, start)
+        n_int = np.bincount(int_cust, minlength=n_c).astype(float)
+        sv_cust, sv_rep, sv_csat, sv_nps = _surveys(ds, cust_ids, rep_ids, as_of, start, primary_of_cust)
 
-    # current split (today's organisation) and today's load per rep: every claim counts
-    cur_unit_region = cur_rep_region = cur_regions = None
-    if ds.current_split is not None and ds.current_split in set(ds.splits["split"].astype(str)):
-        cur_unit_region, cur_rep_region, cur_regions, _ = _encode_split(
-            ds, unit_ids, rep_ids, ds.split(ds.current_split), ds.rep_regions(ds.current_split),
-            ds.current_split, units_with_customers, on_unassigned="warn", warnings=[])
+        # current split (today's organisation) and today's load per rep: every claim counts
+        cur_unit_region = cur_rep_region = cur_regions = None
+        if ds.current_split is not None and ds.current_split in set(ds.splits["split"].astype(str)):
+            cur_unit_region, cur_rep_region, cur_regions, _ = _encode_split(
+                ds, unit_ids, rep_ids, ds.split(ds.current_split), ds.rep_regions(ds.current_split),
+                ds.current_split, units_with_customers, on_unassigned="warn", warnings=[])
+    except Exception:
+        tx_part()  # the transactions' error first, as when the steps run one after the other
+        raise
+    revenue, dormant, tx_cust, tx_unit, tx_amount, booked = tx_part()
+    warnings += tx_warnings
+    release()  # the per-transaction and per-contact temporaries (see segment_lib._memory)
     wl = np.bincount(claim_rep, weights=effort[claim_cust], minlength=len(rep_ids))
     if unit_workload is not None and cur_unit_region is not None:
         wl = wl + unit_workload_per_rep(unit_workload, cur_unit_region, cur_rep_region, capacity)
@@ -317,6 +325,23 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
                  sv_csat=sv_csat, sv_nps=sv_nps, tx_cust=tx_cust, tx_unit=tx_unit, tx_amount=tx_amount, tx_booked=booked,
                  rep_service=rep_service, effects=effects, effect_sentences=sentences, effect_results=results,
                  cur_load=cur_load, warnings=warnings, params=params, churned=churned, unit_workload=unit_workload)
+
+
+BESIDE_MIN_ROWS = 1_000_000  # transactions from which their preparation runs on a second thread
+
+
+def _beside(n_rows: int, fn, *args):
+    """Start ``fn(*args)`` on a second thread when ``n_rows`` >= :data:`BESIDE_MIN_ROWS` (its NumPy work
+    releases the GIL), else call it now; returns a call that gives its result or raises its error."""
+    if n_rows < BESIDE_MIN_ROWS:
+        out = fn(*args)  # (an error is raised here, before the steps that follow)
+        return lambda: out
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regions-prepare")
+    fut = pool.submit(fn, *args)
+    pool.shutdown(wait=False)
+    return fut.result
 
 
 def _unit_workload(ds: Dataset, cust_unit: np.ndarray, effort: np.ndarray, warnings: list[str]):
