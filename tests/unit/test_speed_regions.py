@@ -103,3 +103,37 @@ def test_owner_claims_cached_per_comparison_give_the_same_owners(prep, keep_core
         np.testing.assert_array_equal(own.fc[: int(keep.sum())], p.claim_cust[keep])
         np.testing.assert_array_equal(own.fr[: int(keep.sum())], p.claim_rep[keep])
     assert "claims" in p.shared
+
+
+def test_transactions_prepared_on_a_second_thread_give_the_same_comparison(demo5k, monkeypatch):
+    from segment_lib import regions
+    from segment_lib.errors import DataContractError
+
+    ds = demo5k.dataset
+    tiers = demo5k.truth.set_index("customer_id")["true_tier"]
+    seq = regions.compare_splits(ds, tiers, n_boot=100)
+    monkeypatch.setattr(prepare, "BESIDE_MIN_ROWS", 0)
+    par = regions.compare_splits(ds, tiers, n_boot=100)
+    pd.testing.assert_frame_equal(par, seq)
+    # two broken tables: the transactions' error comes first, as when the steps run one after the other
+    tx = ds.transactions.copy()
+    tx.loc[0, "customer_id"] = "NOPE"
+    sv = ds.surveys.copy()
+    sv.loc[0, "customer_id"] = "NOPE"
+    bad = ds.__class__(**{**ds.__dict__, "transactions": tx, "surveys": sv})
+    with pytest.raises(DataContractError) as e:
+        prepare._prepare(bad, tiers)
+    assert e.value.file == "transactions"
+
+
+def test_absent_text_column_shares_one_missing_chunk(monkeypatch):
+    from segment_lib.io import validate
+
+    monkeypatch.setattr(validate, "_NULL_CHUNK", 4)
+    for n in (3, 8, 11):
+        idx = pd.RangeIndex(n)
+        got = validate._absent("id", idx)
+        pd.testing.assert_series_equal(got, pd.Series(index=idx, dtype="string"))
+        assert got.isna().all() and len(got) == n
+    pd.testing.assert_series_equal(validate._absent("float", pd.RangeIndex(9)),
+                                   pd.Series(index=pd.RangeIndex(9), dtype="float64"))
