@@ -1,10 +1,10 @@
-"""Issue 14, third round: the faster region steps give the results of the row-by-row ones (demo5k)."""
+"""Issue 14, third round: the faster steps (regions, io, features) give the results of the plain ones."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from segment_lib import stats
+from segment_lib import _parallel, stats
 from segment_lib.regions import ownership, prepare, service, splits
 
 
@@ -112,7 +112,7 @@ def test_transactions_prepared_on_a_second_thread_give_the_same_comparison(demo5
     ds = demo5k.dataset
     tiers = demo5k.truth.set_index("customer_id")["true_tier"]
     seq = regions.compare_splits(ds, tiers, n_boot=100)
-    monkeypatch.setattr(prepare, "BESIDE_MIN_ROWS", 0)
+    monkeypatch.setattr(_parallel, "BESIDE_MIN_ROWS", 0)
     par = regions.compare_splits(ds, tiers, n_boot=100)
     pd.testing.assert_frame_equal(par, seq)
     # two broken tables: the transactions' error comes first, as when the steps run one after the other
@@ -137,3 +137,10 @@ def test_absent_text_column_shares_one_missing_chunk(monkeypatch):
         assert got.isna().all() and len(got) == n
     pd.testing.assert_series_equal(validate._absent("float", pd.RangeIndex(9)),
                                    pd.Series(index=pd.RangeIndex(9), dtype="float64"))
+
+
+def test_features_with_order_counts_on_a_second_thread_are_the_same(engine_data, engine_ref, monkeypatch):
+    from segment_lib.features import customer_features
+
+    monkeypatch.setattr(_parallel, "BESIDE_MIN_ROWS", 0)
+    pd.testing.assert_frame_equal(customer_features(engine_data.dataset), engine_ref)

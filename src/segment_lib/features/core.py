@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import index_of
+from .._parallel import beside
 from .._memory import release
 from ..contract import Dataset
 from ..errors import ModelInputError
@@ -315,16 +316,21 @@ def aggregate_pandas(
     recent = day > half
 
     agg: dict[str, np.ndarray] = {}
-    agg["orders_lifetime"] = n_orders(pos, cp)
-    first = np.full(n, _BIG, dtype=np.int64)
-    last = np.full(n, -_BIG, dtype=np.int64)
-    dp = day[pos]
-    np.minimum.at(first, cp, dp)
-    np.maximum.at(last, cp, dp)
-    del dp
-    agg["first_day"], agg["last_day"] = first, last
     wp = w & pos
-    agg["frequency"] = n_orders(wp)
+
+    def orders_and_days() -> None:
+        """Order counts and first / last purchase day (the other sums do not depend on them)."""
+        agg["orders_lifetime"] = n_orders(pos, cp)
+        first = np.full(n, _BIG, dtype=np.int64)
+        last = np.full(n, -_BIG, dtype=np.int64)
+        dp = day[pos]
+        np.minimum.at(first, cp, dp)
+        np.maximum.at(last, cp, dp)
+        del dp
+        agg["first_day"], agg["last_day"] = first, last
+        agg["frequency"] = n_orders(wp)
+
+    orders_done = beside(len(code), orders_and_days)  # (big data: on a second thread)
     agg["net_w"] = np.bincount(code[w], weights=amount[w], minlength=n)
     agg["gross_w"] = np.bincount(code[wp], weights=amount[wp], minlength=n)
     wn = w & neg
@@ -345,7 +351,9 @@ def aggregate_pandas(
             comp = inter["is_complaint"].astype("boolean").fillna(False).to_numpy(dtype=bool)
             n_cmp = np.bincount(icode[isel & comp], minlength=n).astype(np.int64)
     agg["n_interactions"], agg["n_complaints"] = n_int, n_cmp
+    orders_done()
     return agg
+
 
 
 def _finalize(

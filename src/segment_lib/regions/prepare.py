@@ -22,6 +22,7 @@ import pandas as pd
 from .. import measures
 from .._arrow import index_of
 from .._memory import release
+from .._parallel import beside
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
 from ..i18n import Note
@@ -266,7 +267,7 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
                if "churned" in ds.customers.columns and ds.customers["churned"].notna().any() else None)
     # the transactions' part runs beside the rest up to the load models (big data: on a second thread)
     tx_warnings: list[str] = []
-    tx_part = _beside(len(ds.transactions), _transactions, ds, cust_ids, unit_ids, cust_unit, as_of,
+    tx_part = beside(len(ds.transactions), _transactions, ds, cust_ids, unit_ids, cust_unit, as_of,
                       o.window_days, o.dormant_days, tx_warnings)
     try:
         claim_cust, claim_rep, is_primary = _owner_claims(ds, cust_ids, rep_ids)
@@ -325,23 +326,6 @@ def _prepare(dataset: Dataset, tiers: pd.Series, tier_effort: Mapping[str, float
                  sv_csat=sv_csat, sv_nps=sv_nps, tx_cust=tx_cust, tx_unit=tx_unit, tx_amount=tx_amount, tx_booked=booked,
                  rep_service=rep_service, effects=effects, effect_sentences=sentences, effect_results=results,
                  cur_load=cur_load, warnings=warnings, params=params, churned=churned, unit_workload=unit_workload)
-
-
-BESIDE_MIN_ROWS = 1_000_000  # transactions from which their preparation runs on a second thread
-
-
-def _beside(n_rows: int, fn, *args):
-    """Start ``fn(*args)`` on a second thread when ``n_rows`` >= :data:`BESIDE_MIN_ROWS` (its NumPy work
-    releases the GIL), else call it now; returns a call that gives its result or raises its error."""
-    if n_rows < BESIDE_MIN_ROWS:
-        out = fn(*args)  # (an error is raised here, before the steps that follow)
-        return lambda: out
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regions-prepare")
-    fut = pool.submit(fn, *args)
-    pool.shutdown(wait=False)
-    return fut.result
 
 
 def _unit_workload(ds: Dataset, cust_unit: np.ndarray, effort: np.ndarray, warnings: list[str]):
