@@ -383,7 +383,7 @@ def _finalize(
         return out
 
     return pd.DataFrame({
-        "customer_id": pd.array(np.asarray(cust_ids, dtype=object), dtype="string"),
+        "customer_id": _text_array(cust_ids),
         "recency_days": recency,
         "frequency": freq.astype(np.int64),
         "monetary_total": net.astype(float),
@@ -400,6 +400,14 @@ def _finalize(
         "is_new": tenure < lookback,
         "has_purchases": has,
     })
+
+
+def _text_array(ids: pd.Index) -> pd.api.extensions.ExtensionArray:
+    """``ids`` as a pandas ``string`` array: the ids' own Arrow array when they are one already (1M ids:
+    no round trip through a million Python strings), else converted."""
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype == pd.StringDtype():
+        return ids.array
+    return pd.array(np.asarray(ids, dtype=object), dtype="string")
 
 
 def next_period_revenue(
