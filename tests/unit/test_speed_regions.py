@@ -144,3 +144,20 @@ def test_features_with_order_counts_on_a_second_thread_are_the_same(engine_data,
 
     monkeypatch.setattr(_parallel, "BESIDE_MIN_ROWS", 0)
     pd.testing.assert_frame_equal(customer_features(engine_data.dataset), engine_ref)
+
+
+def test_shared_adjacency_graph_is_built_once_per_content_and_read_only(demo5k):
+    import networkx as nx
+
+    from segment_lib import geo
+
+    gu = demo5k.dataset.geo_units
+    g1 = geo.shared_adjacency_graph(gu)
+    assert geo.shared_adjacency_graph(gu.copy()) is g1  # same content: the same graph
+    assert nx.utils.graphs_equal(g1, geo.adjacency_graph(gu)) and nx.is_frozen(g1)
+    with pytest.raises(nx.NetworkXError):
+        g1.add_edge("x", "y")
+    moved = gu.copy()
+    moved.loc[0, "lat"] = moved.loc[0, "lat"] + 1.0
+    assert geo.shared_adjacency_graph(moved) is not g1
+    assert geo.shared_adjacency_graph(gu, [(gu["geo_unit_id"].iloc[0], gu["geo_unit_id"].iloc[-1])]) is not g1

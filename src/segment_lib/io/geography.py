@@ -47,7 +47,7 @@ def contiguity_warnings(tables: dict[str, pd.DataFrame], files: dict[str, str],
     geo_units = tables["geo_units"]
     if geo_units["neighbors"].isna().all():
         return []
-    graph = geo.adjacency_graph(geo_units, extra_edges)
+    graph = geo.shared_adjacency_graph(geo_units, extra_edges)
     w: list[str] = []
     splits = tables["splits"]
     for name in pd.unique(splits["split"]):

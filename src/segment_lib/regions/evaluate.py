@@ -331,7 +331,7 @@ def _geometry(p: _Prep, sp: SplitLayout, extra_edges, warnings: list[str]):
     edges = [e for e in edges if e not in bad_edges]
     key = tuple(edges)
     if key not in p.graphs:  # the same graph for every split of a comparison
-        p.graphs[key] = geo_mod.adjacency_graph(ds.geo_units, edges)
+        p.graphs[key] = geo_mod.shared_adjacency_graph(ds.geo_units, edges)
     gph = p.graphs[key]
     contig = geo_mod.contiguity(split_units, gph)
     comp = geo_mod.compactness(split_units, ds.geo_units,
