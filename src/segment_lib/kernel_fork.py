@@ -12,8 +12,8 @@ with the template) and the notebooks run the same code on the same Python as in 
 kernel instead of starting a new process; papermill and nbclient drive the kernel as usual.
 
 Safe to fork because the template only imports: it opens no ZeroMQ context, starts no Python
-thread, and runs no OpenMP or BLAS work before forking (OpenBLAS shuts its threads down around a
-fork).  Where a fork is not possible (no ``os.fork``, a kernel spec that does not run this
+thread, and runs no OpenMP or BLAS work before forking.  Its only native threads are OpenBLAS's
+pool and Arrow's jemalloc background thread, and both libraries handle fork (``pthread_atfork``).  Where a fork is not possible (no ``os.fork``, a kernel spec that does not run this
 Python's ``ipykernel_launcher``, or the template failed to start) the runner starts kernels the
 usual way.  ``SEGMENT_LIB_FORK_KERNELS=0`` turns forking off.
 """
@@ -315,6 +315,12 @@ def _child(req: dict[str, Any]) -> None:
 
 def serve() -> None:
     """The template process: import, say ``ready``, then fork one kernel per request line."""
+    import warnings
+
+    # Python 3.12+ warns about fork() in a process with threads.  The template's only threads are
+    # OpenBLAS's pool and Arrow's jemalloc background thread, both libraries handle fork themselves
+    # (pthread_atfork); the template runs no Python thread.
+    warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once (watched by pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal stops the runner, which closes us
     _preload()
