@@ -83,23 +83,34 @@ class Template:
             self._ready = line.strip() == "ready"
         return self._ready
 
-    def fork(self, cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> int:
-        """A kernel running ``cmd``'s arguments with ``env`` in ``cwd``; its pid.  RuntimeError when
-        the template cannot fork (the caller then starts the kernel the usual way)."""
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             if self._closed or not self._wait_ready():
                 raise RuntimeError("the kernel template is closed" if self._closed else
                                    "the kernel template did not start")
             try:
-                self._proc.stdin.write(json.dumps({"argv": cmd[3:], "env": dict(env), "cwd": str(cwd)}) + "\n")
+                self._proc.stdin.write(json.dumps(request) + "\n")
                 self._proc.stdin.flush()
-                reply = json.loads(self._proc.stdout.readline() or "{}")
+                return json.loads(self._proc.stdout.readline() or "{}")
             except (OSError, ValueError) as exc:
                 self._ready = False
                 raise RuntimeError(f"the kernel template stopped: {exc}") from exc
+
+    def fork(self, cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> int:
+        """A kernel running ``cmd``'s arguments with ``env`` in ``cwd``; its pid.  RuntimeError when
+        the template cannot fork (the caller then starts the kernel the usual way)."""
+        reply = self._ask({"op": "fork", "argv": cmd[3:], "env": dict(env), "cwd": str(cwd)})
         if "pid" not in reply:
             raise RuntimeError(f"the kernel template could not fork: {reply.get('error', 'no answer')}")
         return int(reply["pid"])
+
+    def preload(self, context_path: str | os.PathLike) -> None:
+        """Read the run's saved context in the template, so the kernels forked after this have it in
+        memory (:func:`segment_lib.pipeline.preload_context`) instead of each reading the file.
+        RuntimeError when it could not (the kernels then read the file themselves)."""
+        reply = self._ask({"op": "preload", "path": str(context_path)})
+        if not reply.get("ok"):
+            raise RuntimeError(f"the kernel template could not read the context: {reply.get('error', 'no answer')}")
 
     @property
     def closed(self) -> bool:
@@ -313,6 +324,29 @@ def _child(req: dict[str, Any]) -> None:
             os._exit(code)
 
 
+def _answer(line: str) -> dict[str, Any]:
+    """One request of the runner: ``fork`` a kernel (-> its pid) or ``preload`` the run's context."""
+    try:
+        req = json.loads(line)
+    except ValueError:
+        return {"error": "bad request"}
+    if req.get("op") == "preload":
+        try:
+            from segment_lib import pipeline
+
+            pipeline.preload_context(req["path"])
+        except Exception as exc:  # noqa: BLE001 - the kernels read the file themselves
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": True}
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        return {"error": str(exc)}
+    if pid == 0:
+        _child(req)
+    return {"pid": pid}
+
+
 def serve() -> None:
     """The template process: import, say ``ready``, then fork one kernel per request line."""
     import warnings
@@ -328,21 +362,7 @@ def serve() -> None:
     out.write("ready\n")
     out.flush()
     for line in sys.stdin:
-        try:
-            req = json.loads(line)
-        except ValueError:
-            out.write(json.dumps({"error": "bad request"}) + "\n")
-            out.flush()
-            continue
-        try:
-            pid = os.fork()
-        except OSError as exc:
-            out.write(json.dumps({"error": str(exc)}) + "\n")
-            out.flush()
-            continue
-        if pid == 0:
-            _child(req)
-        out.write(json.dumps({"pid": pid}) + "\n")
+        out.write(json.dumps(_answer(line)) + "\n")
         out.flush()
     os._exit(0)  # end of input: the run is over (no interpreter teardown of every imported library)
 

@@ -83,13 +83,33 @@ class WarmKernels:
         self._lock = threading.Lock()
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-start")
         self._template = None
+        self._jobs, self._started = jobs, False
         if kernel_fork.enabled() and notebooks > 0:
             try:
                 self._template = kernel_fork.Template(self._env, nb_dir)
             except OSError:  # pragma: no cover - cannot start a process: kernels start the usual way
                 self._template = None
-        for _ in range(min(jobs, notebooks)):
-            self._start()
+        if self._template is None:  # ordinary kernels take a second to start: start them now
+            self.context_ready(None)
+
+    def context_ready(self, context_path: Path | None) -> None:
+        """The run's context is saved (None: the notebooks do not use one): forked kernels start now,
+        after the template has read the context (they inherit it in memory).  Ordinary kernels
+        started at once."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            if context_path is not None and self._template is not None:
+                self._starter.submit(self._preload, context_path)
+            for _ in range(min(self._jobs, self._left)):
+                self._start()
+
+    def _preload(self, context_path: Path) -> None:
+        try:
+            self._template.preload(context_path)
+        except RuntimeError:  # each kernel reads the context itself
+            pass
 
     def _start(self) -> None:
         self._spare.append(self._starter.submit(self._new))
@@ -122,6 +142,8 @@ class WarmKernels:
     def take(self) -> Any:
         """A started kernel for the next notebook (None: none left or it failed to start; papermill
         then starts one)."""
+        if not self._started:
+            self.context_ready(None)
         with self._lock:
             if not self._spare:
                 return None
@@ -138,6 +160,8 @@ class WarmKernels:
         """Shut down the kernels not taken and stop the template (kernels taken are their notebooks')."""
         with self._lock:
             spare, self._spare = self._spare, []
+            self._started = True  # nothing starts after this
+            self._left = 0
             for fut in spare:
                 fut.cancel()
         if self._template is not None:  # a kernel still waiting for it fails at once

@@ -322,6 +322,7 @@ def run_reports(
                      f"({timings['context']:.1f}s)")
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
             warm.expect(len(names))
+        warm.context_ready(context_path)  # forked kernels start now, with the context in memory
         n_jobs = notebook_pool.jobs_for(jobs, len(names))
         expected = notebook_pool.expected_seconds(out_root / run / "run.json")
         now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
