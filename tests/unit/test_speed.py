@@ -172,3 +172,17 @@ def test_warm_kernels_for_skipped_notebooks_are_not_kept(tmp_path, monkeypatch):
     finally:
         km.shutdown_kernel(now=True)
         kernels.close()
+
+def test_one_thread_limits_like_threadpoolctl_and_restores():
+    import sklearn.cluster  # noqa: F401 - loads OpenMP
+    from threadpoolctl import threadpool_info
+
+    from segment_lib._threads import one_thread
+
+    before = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()}
+    for api in (None, "blas"):
+        with one_thread(api):
+            inside = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()}
+        limited = {k for k in inside if api is None or k[0] in {"openblas", "mkl", "blis", "flexiblas"}}
+        assert limited and all(inside[k] == 1 for k in limited)
+        assert {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()} == before
