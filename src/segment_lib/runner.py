@@ -263,6 +263,9 @@ def run_reports(
     if as_of is not None:  # the data as it was then: rows dated after as_of are left out
         cfg = cfg.with_overrides(as_of=as_of, future_dates="drop")
         as_of = pd_date(cfg.as_of)
+    # the run's language, currency and labels for what this process writes (the workbook's tier
+    # reasons), as each notebook's open_report sets them in its kernel
+    pipeline.configure_reading(cfg)
     run = run_name or cfg.run_name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
         raise ConfigError(f"run_name '{run}' must be letters, digits, '_', '-', '.' (it names a folder)")
