@@ -147,6 +147,30 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     return text.format(**fields)
 
 
+def t_rows(key: str, lang: str | None = None, **fields: Any) -> Any:
+    """:func:`t` for many rows at once: a pandas ``string`` Series, one message per row.  Each field
+    is a sequence (one already formatted value per row, by position) or one value for every row; the
+    message's fields take no format spec.  Column-wise: a million rows cost a few vector operations."""
+    import pandas as pd
+
+    def rows(v: Any) -> bool:
+        return not isinstance(v, str) and hasattr(v, "__len__")
+
+    text = MESSAGES[key][lang or language()]
+    n = next((len(v) for v in fields.values() if rows(v)), 1)
+    out = pd.Series([""] * n, dtype="string")
+    for literal, field, spec, conv in string.Formatter().parse(text):
+        if literal:
+            out = out + literal
+        if field is None:
+            continue
+        if spec or conv:
+            raise ValueError(f"message {key!r}: field {{{field}}} has a format; t_rows takes formatted values")
+        v = fields[field]
+        out = out + (pd.Series(v, dtype="string").to_numpy() if rows(v) else str(v))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Data names in the reader's language
 # --------------------------------------------------------------------------------------------
