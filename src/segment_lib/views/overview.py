@@ -107,7 +107,7 @@ def build(ctx) -> OverviewView:
         by_region=by_region, by_industry=by_industry, revenue=revenue, curve=curve, monthly=monthly,
         quality=_quality_table(summary.data_quality(ds)), kpis=kpis,
         kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=ds.current_split)} if geography else {},
-        actions=actions[:5], findings=findings, meaning=meaning, warnings=list(ds.warnings), current_split=str(ds.current_split),
+        actions=actions[:5], findings=findings, meaning=meaning, warnings=[i18n.render(w) for w in ds.warnings], current_split=str(ds.current_split),
         metrics=metrics,
         captions={"where": (t("overview.where.caption", split=ds.current_split) if geography
                             else t("overview.where.caption_none")),
