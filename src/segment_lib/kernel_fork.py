@@ -149,7 +149,7 @@ class _Forked:
         if self.returncode is None:
             try:
                 os.kill(self.pid, 0)
-            except ProcessLookupError:  # exited (the template reaps its children at once)
+            except ProcessLookupError:  # exited (the template reaps its children as they exit)
                 self.returncode = 0
             except PermissionError:  # pragma: no cover - pid reused by another user's process
                 self.returncode = 0
@@ -347,6 +347,18 @@ def _answer(line: str) -> dict[str, Any]:
     return {"pid": pid}
 
 
+def _reap(_signum: int, _frame: Any) -> None:
+    """Collect every kernel that has exited: no zombie looks alive to the runner's ``os.kill(pid, 0)``,
+    and the kernels' CPU time counts in the template's (so in the run's) resource usage."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def serve() -> None:
     """The template process: import, say ``ready``, then fork one kernel per request line."""
     import warnings
@@ -355,7 +367,7 @@ def serve() -> None:
     # OpenBLAS's pool and Arrow's jemalloc background thread, both libraries handle fork themselves
     # (pthread_atfork); the template runs no Python thread.
     warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once (watched by pid)
+    signal.signal(signal.SIGCHLD, _reap)  # kernels are reaped as they exit (the runner watches them by pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal stops the runner, which closes us
     _preload()
     out = sys.stdout
