@@ -358,7 +358,6 @@ def run_reports(
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
                                              lang, n_jobs, expected, timings, progress, on_done=page,
                                              kernels=warm)
-        warm.close()
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -414,6 +413,7 @@ def run_reports(
             os.chmod(p, 0o644)
         os.chmod(build, 0o755)
         _publish(build, out_root / run)
+        warm.close()  # the notebooks' kernels have stopped meanwhile (shut down in the background)
     except BaseException:
         warm.close()
         if book is not None:
