@@ -59,11 +59,11 @@ def money_text(v: Any, currency: str | None = None, lang: str | None = None) -> 
     return (_MINUS if x < 0 and txt.strip("0.") else "") + _symbol(currency) + txt
 
 
-def money_series(values: Any, currency: str | None = None) -> pd.Series:
+def money_series(values: Any, currency: str | None = None, lang: str | None = None) -> pd.Series:
     """:func:`money_text` for every value of an array or Series, as a pandas ``string`` Series
     (keeps the index of a Series input, else a RangeIndex), for building sentences column-wise."""
     index = values.index if isinstance(values, pd.Series) else None
-    return pd.Series([money_text(v, currency) for v in list(values)], index=index, dtype="string")
+    return pd.Series([money_text(v, currency, lang) for v in list(values)], index=index, dtype="string")
 
 
 def money_axis(x: float, _pos: int | None = None) -> str:

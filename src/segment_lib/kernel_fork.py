@@ -12,8 +12,8 @@ with the template) and the notebooks run the same code on the same Python as in 
 kernel instead of starting a new process; papermill and nbclient drive the kernel as usual.
 
 Safe to fork because the template only imports: it opens no ZeroMQ context, starts no Python
-thread, and runs no OpenMP or BLAS work before forking (OpenBLAS shuts its threads down around a
-fork).  Where a fork is not possible (no ``os.fork``, a kernel spec that does not run this
+thread, and runs no OpenMP or BLAS work before forking.  Its only native threads are OpenBLAS's
+pool and Arrow's jemalloc background thread, and both libraries handle fork (``pthread_atfork``).  Where a fork is not possible (no ``os.fork``, a kernel spec that does not run this
 Python's ``ipykernel_launcher``, or the template failed to start) the runner starts kernels the
 usual way.  ``SEGMENT_LIB_FORK_KERNELS=0`` turns forking off.
 """
@@ -36,11 +36,12 @@ from typing import Any
 PRELOAD = (
     "numpy", "pandas", "pyarrow", "scipy.stats", "scipy.spatial.distance",
     "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-    "sklearn.cluster", "sklearn.metrics", "sklearn.mixture", "sklearn.preprocessing",
-    "statsmodels.api", "statsmodels.formula.api", "networkx", "gerrychain", "geopandas",
+    "sklearn.cluster", "sklearn.metrics", "scipy.optimize", "scipy.sparse.csgraph", "threadpoolctl",
+    "statsmodels.regression.linear_model", "statsmodels.stats.sandwich_covariance", "networkx", "gerrychain",
+    "gerrychain.tree", "gerrychain.proposals", "gerrychain.optimization", "gerrychain.constraints", "shapely.geometry",
     "ortools.sat.python.cp_model", "ortools.graph.python.min_cost_flow",
     "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "segment_lib.pipeline", "segment_lib.report", "segment_lib.export",
+    "segment_lib.pipeline", "segment_lib.report", "segment_lib.export", "segment_lib.data", "statsmodels.base.covtype",
     "segment_lib.views.overview", "segment_lib.views.tiering", "segment_lib.views.regions",
     "segment_lib.views.rebalance", "segment_lib.plots.overview", "segment_lib.plots.tiering",
     "segment_lib.plots.regions", "segment_lib.plots.rebalance",
@@ -82,23 +83,34 @@ class Template:
             self._ready = line.strip() == "ready"
         return self._ready
 
-    def fork(self, cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> int:
-        """A kernel running ``cmd``'s arguments with ``env`` in ``cwd``; its pid.  RuntimeError when
-        the template cannot fork (the caller then starts the kernel the usual way)."""
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             if self._closed or not self._wait_ready():
                 raise RuntimeError("the kernel template is closed" if self._closed else
                                    "the kernel template did not start")
             try:
-                self._proc.stdin.write(json.dumps({"argv": cmd[3:], "env": dict(env), "cwd": str(cwd)}) + "\n")
+                self._proc.stdin.write(json.dumps(request) + "\n")
                 self._proc.stdin.flush()
-                reply = json.loads(self._proc.stdout.readline() or "{}")
+                return json.loads(self._proc.stdout.readline() or "{}")
             except (OSError, ValueError) as exc:
                 self._ready = False
                 raise RuntimeError(f"the kernel template stopped: {exc}") from exc
+
+    def fork(self, cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> int:
+        """A kernel running ``cmd``'s arguments with ``env`` in ``cwd``; its pid.  RuntimeError when
+        the template cannot fork (the caller then starts the kernel the usual way)."""
+        reply = self._ask({"op": "fork", "argv": cmd[3:], "env": dict(env), "cwd": str(cwd)})
         if "pid" not in reply:
             raise RuntimeError(f"the kernel template could not fork: {reply.get('error', 'no answer')}")
         return int(reply["pid"])
+
+    def preload(self, context_path: str | os.PathLike) -> None:
+        """Read the run's saved context in the template, so the kernels forked after this have it in
+        memory (:func:`segment_lib.pipeline.preload_context`) instead of each reading the file.
+        RuntimeError when it could not (the kernels then read the file themselves)."""
+        reply = self._ask({"op": "preload", "path": str(context_path)})
+        if not reply.get("ok"):
+            raise RuntimeError(f"the kernel template could not read the context: {reply.get('error', 'no answer')}")
 
     @property
     def closed(self) -> bool:
@@ -137,7 +149,7 @@ class _Forked:
         if self.returncode is None:
             try:
                 os.kill(self.pid, 0)
-            except ProcessLookupError:  # exited (the template reaps its children at once)
+            except ProcessLookupError:  # exited (the template reaps its children as they exit)
                 self.returncode = 0
             except PermissionError:  # pragma: no cover - pid reused by another user's process
                 self.returncode = 0
@@ -200,14 +212,60 @@ def provisioner_class():
     return ForkProvisioner
 
 
+def client_class():
+    """:class:`ReadyClient`: jupyter_client's blocking client whose ``wait_for_ready`` returns as soon
+    as the kernel has answered, instead of then waiting 0.2 s for IOPub to stay quiet.  (Those
+    quiet 0.2 s are a fixed cost of every notebook papermill runs; nbclient reads IOPub by request
+    id, so the kernel's own "busy/idle" messages for the handshake are skipped either way.)"""
+    global ReadyClient
+    if "ReadyClient" in globals():
+        return ReadyClient
+    from queue import Empty
+
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    class ReadyClient(BlockingKernelClient):  # noqa: D401 - see client_class
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (float("inf") if timeout is None else timeout)
+            while True:  # kernel_info until it answers and IOPub is connected (as jupyter_client)
+                self.kernel_info()
+                try:
+                    msg = await self._async_get_shell_msg(timeout=1)
+                except Empty:
+                    msg = None
+                if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self._async_get_iopub_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+            while True:  # what IOPub already holds, without waiting for more
+                try:
+                    await self._async_get_iopub_msg(timeout=0)
+                except Empty:
+                    break
+
+        wait_for_ready = run_sync(_async_wait_for_ready)
+
+    return ReadyClient
+
+
 def kernel_manager(kernel_name: str, template: Template | None) -> Any:
     """A jupyter_client KernelManager for ``kernel_name`` whose kernel is forked by ``template``
-    (an ordinary one when ``template`` is None)."""
+    (an ordinary one when ``template`` is None), with the :func:`client_class` client."""
     import uuid
 
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name=kernel_name)
+    km.client_factory = client_class()
     if template is not None:
         km.kernel_id = str(uuid.uuid4())
         prov = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
@@ -266,30 +324,57 @@ def _child(req: dict[str, Any]) -> None:
             os._exit(code)
 
 
+def _answer(line: str) -> dict[str, Any]:
+    """One request of the runner: ``fork`` a kernel (-> its pid) or ``preload`` the run's context."""
+    try:
+        req = json.loads(line)
+    except ValueError:
+        return {"error": "bad request"}
+    if req.get("op") == "preload":
+        try:
+            from segment_lib import pipeline
+
+            pipeline.preload_context(req["path"])
+        except Exception as exc:  # noqa: BLE001 - the kernels read the file themselves
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": True}
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        return {"error": str(exc)}
+    if pid == 0:
+        _child(req)
+    return {"pid": pid}
+
+
+def _reap(_signum: int, _frame: Any) -> None:
+    """Collect every kernel that has exited: no zombie looks alive to the runner's ``os.kill(pid, 0)``,
+    and the kernels' CPU time counts in the template's (so in the run's) resource usage."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def serve() -> None:
     """The template process: import, say ``ready``, then fork one kernel per request line."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once (watched by pid)
+    import warnings
+
+    # Python 3.12+ warns about fork() in a process with threads.  The template's only threads are
+    # OpenBLAS's pool and Arrow's jemalloc background thread, both libraries handle fork themselves
+    # (pthread_atfork); the template runs no Python thread.
+    warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+    signal.signal(signal.SIGCHLD, _reap)  # kernels are reaped as they exit (the runner watches them by pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal stops the runner, which closes us
     _preload()
     out = sys.stdout
     out.write("ready\n")
     out.flush()
     for line in sys.stdin:
-        try:
-            req = json.loads(line)
-        except ValueError:
-            out.write(json.dumps({"error": "bad request"}) + "\n")
-            out.flush()
-            continue
-        try:
-            pid = os.fork()
-        except OSError as exc:
-            out.write(json.dumps({"error": str(exc)}) + "\n")
-            out.flush()
-            continue
-        if pid == 0:
-            _child(req)
-        out.write(json.dumps({"pid": pid}) + "\n")
+        out.write(json.dumps(_answer(line)) + "\n")
         out.flush()
     os._exit(0)  # end of input: the run is over (no interpreter teardown of every imported library)
 

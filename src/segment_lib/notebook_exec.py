@@ -109,6 +109,9 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], cwd: Pat
             str(nb_path), str(out_path), parameters=parameters, kernel_name=KERNEL_NAME,
             cwd=str(cwd or nb_path.parent), progress_bar=False, log_output=False,
             execution_timeout=timeout, extra_arguments=KERNEL_ARGS, **({"km": km} if km is not None else {}),
+            # written once at the end (and on a failure, with the error), not twice per cell: nobody
+            # reads the half-run notebook of a run, and each write re-serialises every image so far
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         cell = _original_cell_number(nb_path, exc.source)

@@ -82,14 +82,36 @@ class WarmKernels:
         self._nb_dir, self._left, self._spare = nb_dir, notebooks, []
         self._lock = threading.Lock()
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-start")
+        self._stopper = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kernel-stop")
+        self._stops: list[Any] = []
         self._template = None
+        self._jobs, self._started = jobs, False
         if kernel_fork.enabled() and notebooks > 0:
             try:
                 self._template = kernel_fork.Template(self._env, nb_dir)
             except OSError:  # pragma: no cover - cannot start a process: kernels start the usual way
                 self._template = None
-        for _ in range(min(jobs, notebooks)):
-            self._start()
+        if self._template is None:  # ordinary kernels take a second to start: start them now
+            self.context_ready(None)
+
+    def context_ready(self, context_path: Path | None) -> None:
+        """The run's context is saved (None: the notebooks do not use one): forked kernels start now,
+        after the template has read the context (they inherit it in memory).  Ordinary kernels
+        started at once."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            if context_path is not None and self._template is not None:
+                self._starter.submit(self._preload, context_path)
+            for _ in range(min(self._jobs, self._left)):
+                self._start()
+
+    def _preload(self, context_path: Path) -> None:
+        try:
+            self._template.preload(context_path)
+        except RuntimeError:  # each kernel reads the context itself
+            pass
 
     def _start(self) -> None:
         self._spare.append(self._starter.submit(self._new))
@@ -122,6 +144,8 @@ class WarmKernels:
     def take(self) -> Any:
         """A started kernel for the next notebook (None: none left or it failed to start; papermill
         then starts one)."""
+        if not self._started:
+            self.context_ready(None)
         with self._lock:
             if not self._spare:
                 return None
@@ -134,10 +158,16 @@ class WarmKernels:
         except Exception:  # noqa: BLE001 - papermill starts a kernel itself and reports what fails
             return None
 
+    def stop(self, km: Any) -> None:
+        """Shut down a kernel whose notebook has run, in the background (``close`` waits for it)."""
+        self._stops.append(self._stopper.submit(km.shutdown_kernel, now=False))
+
     def close(self) -> None:
         """Shut down the kernels not taken and stop the template (kernels taken are their notebooks')."""
         with self._lock:
             spare, self._spare = self._spare, []
+            self._started = True  # nothing starts after this
+            self._left = 0
             for fut in spare:
                 fut.cancel()
         if self._template is not None:  # a kernel still waiting for it fails at once
@@ -145,6 +175,9 @@ class WarmKernels:
         for fut in spare:
             self._stop(fut)
         self._starter.shutdown(wait=True)
+        for fut in self._stops:  # the notebooks' kernels: every one has exited when this returns
+            fut.exception()
+        self._stopper.shutdown(wait=True)
 
 
 def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, context_path: Path | None,
@@ -157,15 +190,13 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
     ``on_done(name, notebook)`` runs as soon as a notebook succeeded, in a thread of its own (the
     runner exports the notebook's HTML there while the next notebook already runs); every call has
     finished, its errors raised, when this returns.  ``kernels``: started kernels to use first (each
-    is shut down in the background once its notebook has run; all have stopped when this returns)."""
+    is shut down in the background once its notebook has run: ``kernels.close()`` waits for them)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from .notebook_exec import _execute, _kernel_env, notebook_parameters
 
     exports: list[Future] = []
-    stops: list[Future] = []
     after = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook-done")
-    stopper = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kernel-stop")
 
     def one(i: int, name: str) -> Any:  # i: the notebook's place in the start order
         progress(f"notebook {i}/{len(names)}: {name} …")
@@ -179,7 +210,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
             return exc
         finally:
             if km is not None:  # in the background: a kernel slow to exit must not hold up the next notebook
-                stops.append(stopper.submit(km.shutdown_kernel, now=False))
+                kernels.stop(km)
         timings[name] = time.perf_counter() - t0
         progress(f"  {name} done in {timings[name]:.1f}s")
         if on_done is not None:
@@ -188,7 +219,7 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
 
     order = sorted(range(len(names)), key=lambda i: -expected.get(names[i], 0.0))  # stable: ties keep order
     results: dict[str, Any] = {}
-    with stopper, after, _kernel_env(language, threads=1 if jobs > 1 else None):
+    with after, _kernel_env(language, threads=1 if jobs > 1 else None):
         if jobs == 1:
             for i in range(len(names)):
                 results[names[i]] = one(i + 1, names[i])
@@ -202,7 +233,5 @@ def execute_all(names: list[str], nb_dir: Path, build: Path, config_path: Path, 
                 for n in names:
                     results[n] = futures[n].result()
         for f in exports:
-            f.result()
-        for f in stops:
             f.result()
     return results

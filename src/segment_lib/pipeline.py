@@ -251,6 +251,15 @@ def save_context(ctx: RunContext, folder: str | Path) -> Path:
     return path
 
 
+#: contexts read ahead by :func:`preload_context`, by (file, modification time, size)
+_PRELOADED: dict[tuple[str, int, int], RunContext | None] = {}
+
+
+def _context_key(p: Path) -> tuple[str, int, int]:
+    st = p.stat()
+    return str(p.resolve()), st.st_mtime_ns, st.st_size
+
+
 def load_context(path: str | Path) -> RunContext | None:
     """The saved context, or None when the file is missing or of another format."""
     p = Path(path)
@@ -258,9 +267,25 @@ def load_context(path: str | Path) -> RunContext | None:
         p = p / CONTEXT_FILE
     if not p.is_file():
         return None
+    if _PRELOADED:
+        key = _context_key(p)
+        if key in _PRELOADED:
+            return _PRELOADED[key]
     with open(p, "rb") as fh:
         data = pickle.load(fh)  # noqa: S301 - written by this run's own runner, in its build folder
     return data["context"] if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def preload_context(path: str | Path) -> None:
+    """Read the saved context once, ahead: :func:`load_context` of the same unchanged file in this
+    process (or in a process forked from it: the report kernels of :mod:`segment_lib.kernel_fork`)
+    returns it without reading the file again."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / CONTEXT_FILE
+    _PRELOADED.clear()
+    ctx = load_context(p)
+    _PRELOADED[_context_key(p)] = ctx
 
 
 def open_report(config_path: str | Path, context_path: str | Path | None = None, params: Any = None,

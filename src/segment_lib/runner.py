@@ -263,6 +263,9 @@ def run_reports(
     if as_of is not None:  # the data as it was then: rows dated after as_of are left out
         cfg = cfg.with_overrides(as_of=as_of, future_dates="drop")
         as_of = pd_date(cfg.as_of)
+    # the run's language, currency and labels for what this process writes (the workbook's tier
+    # reasons), as each notebook's open_report sets them in its kernel
+    pipeline.configure_reading(cfg)
     run = run_name or cfg.run_name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
         raise ConfigError(f"run_name '{run}' must be letters, digits, '_', '-', '.' (it names a folder)")
@@ -322,6 +325,7 @@ def run_reports(
                      f"({timings['context']:.1f}s)")
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
             warm.expect(len(names))
+        warm.context_ready(context_path)  # forked kernels start now, with the context in memory
         n_jobs = notebook_pool.jobs_for(jobs, len(names))
         expected = notebook_pool.expected_seconds(out_root / run / "run.json")
         now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -354,7 +358,6 @@ def run_reports(
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
                                              lang, n_jobs, expected, timings, progress, on_done=page,
                                              kernels=warm)
-        warm.close()
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -410,6 +413,7 @@ def run_reports(
             os.chmod(p, 0o644)
         os.chmod(build, 0o755)
         _publish(build, out_root / run)
+        warm.close()  # the notebooks' kernels have stopped meanwhile (shut down in the background)
     except BaseException:
         warm.close()
         if book is not None:

@@ -29,3 +29,9 @@ def test_transactions_only_run(tmp_path, capsys):
     tiering = (run / "01_tiering.html").read_text(encoding="utf-8")
     for page in (overview, tiering):
         assert "$" in page and "¥" not in page
+    # ... in the take-away workbook too: its tiers sheet is written by the runner's own process
+    import pandas as pd
+
+    reasons = pd.read_excel(run / "tables.xlsx", sheet_name=None, engine="calamine")
+    text = " ".join(str(v) for df in reasons.values() for v in df.to_numpy().ravel())
+    assert "$" in text and "¥" not in text

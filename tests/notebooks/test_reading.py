@@ -66,6 +66,11 @@ def test_chinese_reports_read_chinese(small_run_zh):
         found = [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", body, flags=re.I)]
         assert not found, f"{name}: English outside the appendix: {found}"
         assert not re.search(r"¥[\d.,]+[kMB]\b", body), f"{name}: amounts in k/M instead of 万/亿"
+        # the data warnings too (file and column names stay as in the data)
+        box = " ".join(re.findall(r'<div class="sl-box sl-warning".*?</ul></div>', page, flags=re.S))
+        words = re.sub(r"\[[^\]]*\]|'[^']*'|<[^>]+>", " ", box)
+        assert not re.search(r"\b(have|has|are|dates|amounts|rows|kept|dropped|after|without)\b", words), \
+            f"{name}: data warnings in English: {words[:300]}"
         nb = json.loads((small_run_zh / f"{name}.ipynb").read_text(encoding="utf-8"))
         stderr = " ".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
                           if o.get("name") == "stderr")

@@ -166,6 +166,8 @@ def test_tier_model_clv_predicts_explains_and_needs_the_summary(demo5k):
     e = explain_tiers(m, X)
     assert e["explanation"].str.contains("in the next 12 months").all()
     assert e["explanation"].str.contains("chance still buying").any()
+    zh = explain_tiers(m, X, lang="zh")["explanation"]
+    assert zh.str.contains("预计未来12个月购买").all() and not zh.str.contains("expected|chance|next").any()
     # a longer horizon means more expected value; discounting means less
     now = m.tiers_["predicted_clv"].sum()
     assert m.clv_.predict(X)["predicted_clv"].sum() == pytest.approx(now)

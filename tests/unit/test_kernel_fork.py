@@ -20,6 +20,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking kernels
 
 def _run(km, code: str) -> str:
     kc = km.client()
+    assert isinstance(kc, kernel_fork.client_class())  # ready without the 0.2 s of IOPub quiet
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=60)
@@ -32,10 +33,34 @@ def _run(km, code: str) -> str:
         kc.stop_channels()
 
 
+def _saved(path, value):
+    import pickle
+
+    from segment_lib import pipeline
+
+    path.write_bytes(pickle.dumps({"format": pipeline._FORMAT, "context": value}))
+    return path
+
+
+def test_preloaded_context_is_read_once_and_again_when_the_file_changes(tmp_path, monkeypatch):
+    from segment_lib import pipeline
+
+    monkeypatch.setattr(pipeline, "_PRELOADED", {})
+    path = _saved(tmp_path / "context.pkl", {"run": 1})
+    pipeline.preload_context(path)
+    first = pipeline.load_context(path)
+    assert first == {"run": 1} and pipeline.load_context(tmp_path) is first  # the folder works too
+    time.sleep(0.01)
+    _saved(path, {"run": 2, "longer": True})  # a new run wrote it: read again
+    assert pipeline.load_context(path) == {"run": 2, "longer": True}
+
+
 def test_forked_kernel_has_the_runs_environment_folder_and_libraries(tmp_path):
     env = dict(os.environ, SEGMENT_LIB_LANGUAGE="zh", PYTHONHASHSEED="0")
     template = kernel_fork.Template(env, tmp_path)
+    ctx_file = _saved(tmp_path / "context.pkl", "the run's context")
     try:
+        template.preload(ctx_file)  # read once in the template: every kernel forked after has it
         km = kernel_fork.kernel_manager("python3", template)
         km.start_kernel(cwd=str(tmp_path), env=env, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         proc = km.provisioner.process
@@ -43,8 +68,10 @@ def test_forked_kernel_has_the_runs_environment_folder_and_libraries(tmp_path):
         out = _run(km, "import os, sys\n"
                        "print(os.getcwd()); print(os.environ['SEGMENT_LIB_LANGUAGE'])\n"
                        "print('segment_lib.views.rebalance' in sys.modules, 'sklearn' in sys.modules)\n"
-                       "print(os.getpgid(0) == os.getpid())")
-        assert out.split("\n")[:4] == [str(tmp_path), "zh", "True True", "True"]
+                       "print(os.getpgid(0) == os.getpid())\n"
+                       "from segment_lib import pipeline\n"
+                       f"print(len(pipeline._PRELOADED), pipeline.load_context({str(ctx_file)!r}))")
+        assert out.split("\n")[:5] == [str(tmp_path), "zh", "True True", "True", "1 the run's context"]
         km.shutdown_kernel(now=False)
         assert proc.poll() is not None  # the kernel process has gone
     finally:

@@ -147,8 +147,9 @@ def test_warm_kernels_one_per_slot_then_one_per_notebook_to_come(tmp_path):
     assert spare.take() is None
 
 
-def test_warm_kernels_for_skipped_notebooks_are_not_kept(tmp_path):
+def test_warm_kernels_for_skipped_notebooks_are_not_kept(tmp_path, monkeypatch):
     """Reports skipped for missing data get no kernel: the surplus is shut down, none is started for them."""
+    monkeypatch.setenv("SEGMENT_LIB_FORK_KERNELS", "0")  # ordinary kernels start at once
     kernels = notebook_pool.WarmKernels(tmp_path, None, jobs=2, notebooks=4)
     started = list(kernels._spare)  # kernels being started (futures)
     kernels.expect(1)  # three of the four reports cannot run
@@ -159,3 +160,29 @@ def test_warm_kernels_for_skipped_notebooks_are_not_kept(tmp_path):
     finally:
         km.shutdown_kernel(now=True)
         kernels.close()
+    monkeypatch.setenv("SEGMENT_LIB_FORK_KERNELS", "1")  # forked kernels start once the context is ready
+    kernels = notebook_pool.WarmKernels(tmp_path, None, jobs=2, notebooks=4)
+    assert kernels._spare == []
+    kernels.expect(1)
+    kernels.context_ready(None)
+    try:
+        assert len(kernels._spare) == 1
+        km = kernels.take()
+        assert km is not None and km.is_alive() and kernels.take() is None
+    finally:
+        km.shutdown_kernel(now=True)
+        kernels.close()
+
+def test_one_thread_limits_like_threadpoolctl_and_restores():
+    import sklearn.cluster  # noqa: F401 - loads OpenMP
+    from threadpoolctl import threadpool_info
+
+    from segment_lib._threads import one_thread
+
+    before = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()}
+    for api in (None, "blas"):
+        with one_thread(api):
+            inside = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()}
+        limited = {k for k in inside if api is None or k[0] in {"openblas", "mkl", "blis", "flexiblas"}}
+        assert limited and all(inside[k] == 1 for k in limited)
+        assert {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()} == before

@@ -98,6 +98,12 @@ def test_abc_hand_computed_with_ties():
     # shares before: a 0, b .5, c .8, d .9, e .9 (tie with d), f no revenue
     assert m.tiers_["tier_label"].tolist() == ["A", "A", "B", "B", "B", "C"]
     np.testing.assert_array_equal(m.predict(X), m.labels_)
+    e = explain_tiers(m, X, currency="USD", lang="en")["explanation"]
+    assert e[1] == "A: spent $30 in 365 days; customers ranked above made 50.0% of revenue (class band 0–80%)"
+    assert e[5] == "C: no revenue in the last 365 days"
+    zh = explain_tiers(m, X, currency="USD", lang="zh")["explanation"]
+    assert zh[1] == "A:365天内消费$30;排名在前的客户贡献了50.0%的收入(类别区间 0–80%)"
+    assert zh[5] == "C:最近365天没有收入"
 
 
 def test_threshold_per_industry():
@@ -111,6 +117,8 @@ def test_threshold_per_industry():
     assert m.tiers_["tier_label"].tolist() == ["重点客户", "普通客户", "重点客户", "沉睡客户"]
     e = explain_tiers(m, X)
     assert "monetary_total ≥ 100" in e.loc[0, "explanation"] and "IT rules" in e.loc[0, "explanation"]
+    zh = explain_tiers(m, X, lang="zh")
+    assert zh.loc[0, "explanation"] == "重点客户:满足 monetary_total ≥ 100(IT规则)"
 
 
 def test_demo_recovers_truth_at_k4(demo):
@@ -175,6 +183,10 @@ def test_evidence(demo, auto_model):
 
     spent = f.set_index("customer_id")["monetary_total"].reindex(e["customer_id"]).to_numpy()
     assert all(f"spent {money_text(v)} (" in x for v, x in zip(spent, e["explanation"]))
+    zh = explain_tiers(auto_model, f, customer_ids=f["customer_id"][:50], lang="zh")  # Chinese reports
+    assert zh["explanation"].str.contains("天内购买").all() and not zh["explanation"].str.contains(
+        "buys|typical|spent|bought|days").any()
+    assert all(f"消费{money_text(v, lang='zh')}(" in x for v, x in zip(spent, zh["explanation"]))
     f0 = customer_features(d.dataset, as_of="2025-09-30")
     m0 = TierModel(n_tiers=4).fit(f0)
     mig = tier_migration(m0, auto_model)

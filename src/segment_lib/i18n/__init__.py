@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from . import common, overview, rebalance, regions, takeaway, tiering
+from . import common, data, overview, rebalance, regions, takeaway, tiering
 
 LANGUAGES = ("en", "zh")
 CURRENCIES = {"CNY": "¥", "USD": "$", "GBP": "£", "EUR": "€", "JPY": "JP¥", "HKD": "HK$"}
@@ -49,7 +49,7 @@ UNIT_NAMES: dict[str, tuple[str, str, str]] = {
 
 #: key -> {"en": template, "zh": template}; keys are dotted by report/area.
 MESSAGES: dict[str, dict[str, str]] = {}
-for _mod in (common, overview, tiering, regions, rebalance, takeaway):
+for _mod in (common, data, overview, tiering, regions, rebalance, takeaway):
     _dup = set(MESSAGES) & set(_mod.MESSAGES)
     if _dup:  # pragma: no cover - guarded by the catalogue test
         raise RuntimeError(f"message keys defined twice: {sorted(_dup)}")
@@ -147,6 +147,30 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     return text.format(**fields)
 
 
+def t_rows(key: str, lang: str | None = None, **fields: Any) -> Any:
+    """:func:`t` for many rows at once: a pandas ``string`` Series, one message per row.  Each field
+    is a sequence (one already formatted value per row, by position) or one value for every row; the
+    message's fields take no format spec.  Column-wise: a million rows cost a few vector operations."""
+    import pandas as pd
+
+    def rows(v: Any) -> bool:
+        return not isinstance(v, str) and hasattr(v, "__len__")
+
+    text = MESSAGES[key][lang or language()]
+    n = next((len(v) for v in fields.values() if rows(v)), 1)
+    out = pd.Series([""] * n, dtype="string")
+    for literal, field, spec, conv in string.Formatter().parse(text):
+        if literal:
+            out = out + literal
+        if field is None:
+            continue
+        if spec or conv:
+            raise ValueError(f"message {key!r}: field {{{field}}} has a format; t_rows takes formatted values")
+        v = fields[field]
+        out = out + (pd.Series(v, dtype="string").to_numpy() if rows(v) else str(v))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Data names in the reader's language
 # --------------------------------------------------------------------------------------------
@@ -217,9 +241,12 @@ class Note(str):
         return _note, (self.key, self.fields)
 
 
-def render(text: Any) -> str:
-    """A :class:`Note` in the report's language; any other text unchanged."""
-    return t(text.key, **text.fields) if isinstance(text, Note) else str(text)
+def render(text: Any, lang: str | None = None) -> str:
+    """A :class:`Note` in the report's language (``lang``), its fields that are notes too; any other
+    text unchanged."""
+    if not isinstance(text, Note):
+        return str(text)
+    return t(text.key, lang, **{k: render(v, lang) if isinstance(v, Note) else v for k, v in text.fields.items()})
 
 
 __all__ = ["CURRENCIES", "LANGUAGES", "MESSAGES", "UNIT_NAMES", "Note", "configure", "currency", "currency_symbol",

@@ -111,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.table.geo_units": {"en": "geo units", "zh": "地理单元"},
     "overview.table.splits": {"en": "splits", "zh": "区域划分方案"},
     "overview.table.adjacency": {"en": "adjacency", "zh": "相邻关系"},
+    "overview.table.split_reps": {"en": "reps per split", "zh": "各方案销售分配"},
+    "overview.table.ownership": {"en": "ownership", "zh": "客户归属"},
     "overview.appendix.settings": {
         "en": "Settings: revenue window {window} (params.overview.revenue_months, else params.lookback_days), concentration target "
               "{target} (pareto_target), {history} months of history in the trend chart (history_months).",

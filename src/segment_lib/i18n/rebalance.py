@@ -240,4 +240,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rebalance.col.worst": {"en": "Worst team vs target", "zh": "偏差最大团队"},
     "rebalance.col.units_split": {"en": "{Units} split", "zh": "被拆分的{units}"},
     "rebalance.col.note": {"en": "Note", "zh": "备注"},
+    "rebalance.error.band_unreachable": {
+        "en": "no assignment can keep every region within ±{tol} of its target (load that cannot move already "
+              "exceeds a band, or the bands do not add up)",
+        "zh": "无论怎样分配,都无法让每个大区都在目标的 ±{tol} 以内(不能调动的工作量已超出范围,或各范围加总不符)"},
+    "rebalance.error.no_band_solution": {"en": "the balanced assignment found no solution within the bands",
+                                         "zh": "均衡分配在允许范围内找不到解"},
 }

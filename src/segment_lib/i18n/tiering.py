@@ -163,4 +163,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tiering.appendix.calibration": {
         "en": "Each point is a tenth of the customers; on the dashed line the prediction was exact.",
         "zh": "每个点代表十分之一的客户;落在虚线上表示预测准确。"},
+    # each customer's reason for its tier (tiering.explain_tiers: the take-away workbook, the moves table);
+    # fields are formatted values, one per customer (i18n.t_rows)
+    "tiering.reason.cluster": {
+        "en": "{tier}: buys {freq}× in {days} days ({other} typical {other_freq}), spent {money} ({other} typical "
+              "{other_money}), {recency} ({other} typical {other_recency})",
+        "zh": "{tier}:{days}天内购买{freq}次({other}通常{other_freq}次),消费{money}({other}通常{other_money}),"
+              "{recency}({other}通常{other_recency}天)"},
+    "tiering.reason.last_bought": {"en": "last bought {n} days ago", "zh": "最近一次购买在{n}天前"},
+    "tiering.reason.never_bought": {"en": "never bought", "zh": "从未购买"},
+    "tiering.reason.rfm": {
+        "en": "{tier} / {segment}: R={r} F={f} M={m} (segment rule {rule})",
+        "zh": "{tier} / {segment}:R={r} F={f} M={m}(分群规则 {rule})"},
+    "tiering.reason.no_rule": {"en": "no rule", "zh": "无规则"},
+    "tiering.reason.abc": {
+        "en": "{tier}: spent {money} in {days} days; customers ranked above made {share}% of revenue "
+              "(class band {band})",
+        "zh": "{tier}:{days}天内消费{money};排名在前的客户贡献了{share}%的收入(类别区间 {band})"},
+    "tiering.reason.abc_none": {"en": "{tier}: no revenue in the last {days} days",
+                                "zh": "{tier}:最近{days}天没有收入"},
+    "tiering.reason.threshold": {"en": "{tier}: {rule} ({rule_set} rules)", "zh": "{tier}:{rule}({rule_set}规则)"},
+    "tiering.reason.meets": {"en": "meets {parts}", "zh": "满足 {parts}"},
+    "tiering.reason.meets_none": {"en": "meets none of the rules above", "zh": "不满足以上任何规则"},
+    "tiering.reason.and": {"en": " and ", "zh": " 且 "},
+    "tiering.reason.clv": {
+        "en": "{tier}: expected to buy {n}× and bring {money} in the next {months} months{bound}{chance}",
+        "zh": "{tier}:预计未来{months}个月购买{n}次、带来{money}{bound}{chance}"},
+    "tiering.reason.clv_bound": {"en": "; {tier} from {money}", "zh": ";{tier}的下限为{money}"},
+    "tiering.reason.clv_alive": {"en": "; chance still buying {p}%", "zh": ";仍在购买的概率{p}%"},
+    "tiering.reason.clv_none": {"en": "; no purchase yet", "zh": ";尚未购买"},
+    "tiering.reason.within": {"en": " [within {group}={key}]", "zh": "({group}={key} 组内)"},
 }

@@ -68,9 +68,7 @@ def resolve_adjacency(geo: pd.DataFrame, adjacency: pd.DataFrame | None, params:
     warnings = []
     if lonely and len(ids) > 1:
         shown = ", ".join(lonely[:20]) + (f" … ({len(lonely)} in all)" if len(lonely) > 20 else "")
-        warnings.append(f"{file}: {len(lonely)} geo unit(s) have no neighbour at all: {shown}. They can only form "
-                        "a region of their own; add links (adjacency table, neighbors column or "
-                        "params.geo.extra_edges) or set params.geo.adjacency: delaunay.")
+        warnings.append(Note("data.warn.lonely_units", file=file, n=len(lonely), units=shown))
     out["neighbors"] = out["neighbors"].astype("string")
     return out, notes, warnings
 

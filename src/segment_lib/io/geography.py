@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..contract import GEOGRAPHY
+from ..i18n import Note
 from .validate import _fmt, _warn
 
 
@@ -19,8 +20,8 @@ def geography_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], giv
         return []
     if len(have) < len(GEOGRAPHY):
         missing = [t for t in GEOGRAPHY if t not in given]
-        return [f"[{', '.join(files[t] for t in have)}] the region reports need geo_units, reps and splits; "
-                f"missing: {', '.join(missing)} (they will not run)"]
+        return [Note("data.warn.partial_geography", where=Note("data.where.file", file=", ".join(files[t] for t in have)),
+                     missing=", ".join(missing))]
     w: list[str] = []
     splits, reps = tables["splits"], tables["reps"]
     sr = tables["split_reps"]
@@ -30,10 +31,7 @@ def geography_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], giv
         staffed = set(own["region_id"]) if len(own) else set(reps["region_id"])
         empty = sorted(regions - staffed)
         if empty and (name == current or len(own)):
-            w.append(_warn(files["reps"], "region_id",
-                           f"split '{name}': {len(empty)} region(s) have no reps: {_fmt(empty)} "
-                           f"(the regions report shows them as 'no reps'; the rebalance report needs reps "
-                           f"in every region and will not run)"))
+            w.append(_warn(files["reps"], "region_id", "unstaffed", split=name, n=len(empty), regions=_fmt(empty)))
     w += contiguity_warnings(tables, files, extra_edges)
     return w
 
@@ -54,7 +52,6 @@ def contiguity_warnings(tables: dict[str, pd.DataFrame], files: dict[str, str],
         mapping = splits.loc[splits["split"] == name].set_index("geo_unit_id")["region_id"]
         c = geo.contiguity(mapping, graph)
         for r in c[~c["contiguous"]].itertuples(index=False):
-            w.append(_warn(files["splits"], "region_id",
-                           f"split '{name}': region {r.region_id} is not one connected area; detached: "
-                           f"{_fmt(r.detached_units.split(';'))}"))
+            w.append(_warn(files["splits"], "region_id", "not_contiguous", split=name, region=r.region_id,
+                           units=_fmt(r.detached_units.split(";"))))
     return w

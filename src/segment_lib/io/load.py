@@ -17,12 +17,13 @@ from .._memory import release
 from ..config import Config, ConfigError, load_config
 from ..contract import CORE_TABLES, TABLES, Dataset, empty_table
 from ..errors import DataContractError
+from ..i18n import Note
 from ..params import GeoParams
 from .adjacency import resolve_adjacency
 from .geography import geography_checks
 from .mapping import apply_mapping
 from .readers import read_sql, read_table
-from .validate import _arrow_text, _check_future, _cross_checks, _split_checks, _validate_numbered
+from .validate import _arrow_text, _check_future, _cross_checks, _split_checks, _validate_numbered, _warn
 
 
 def _build(
@@ -52,7 +53,7 @@ def _build(
         tables[name], w = checked[name]()  # raises the table's error, tables in contract order
         warnings += w
         if tables[name].empty:  # a header without rows: the table is treated as missing
-            warnings.append(f"[{file}] the table has no data rows; it is treated as missing")
+            warnings.append(_warn(file, None, "empty_table"))
         else:
             given.add(name)
     _check_core({t: raw[t] for t in given}, empty=[t for t in raw if t not in given], files=files)
@@ -166,13 +167,12 @@ def _analysis_date(tables: dict[str, pd.DataFrame], files: dict[str, str], as_of
         if pd.isna(latest):
             continue
         day = latest.normalize()
-        w = [f"as_of not set; using the latest {what} date {day:%Y-%m-%d}"]
+        w = [Note(f"data.warn.as_of_latest_{table}", day=f"{day:%Y-%m-%d}")]
         if day > today:
             n = int((tables[table][col] >= today + pd.Timedelta(days=1)).sum())
-            w.append(f"[{files[table]}] column '{col}': {n:,} dates are after today ({today:%Y-%m-%d}); the analysis "
-                     f"date chosen is {day:%Y-%m-%d}, in the future: set as_of in the config if that is wrong")
+            w.append(_warn(files[table], col, "after_today", n=n, today=f"{today:%Y-%m-%d}", day=f"{day:%Y-%m-%d}"))
         return day, w
-    return today, [f"as_of not set and no dated rows; using today {today:%Y-%m-%d}"]
+    return today, [Note("data.warn.as_of_today", today=f"{today:%Y-%m-%d}")]
 
 
 def load_dataset(config: Config | str | Path, *, future_dates: str | None = None) -> Dataset:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from .._arrow import all_distinct, covered, index_of, occurrences
 from ..contract import DTYPES, TABLES, TableSpec
 from ..errors import DataContractError
+from ..i18n import Note
 from .convert import _to_bool, _to_date, _to_float, _to_text
 from .readers import FIRST_DATA_ROW, ROW_INDEX
 
@@ -71,8 +72,11 @@ def _all_distinct(s: pd.Series, *more: pd.Series) -> bool:
     return False if more else bool(s.dropna().is_unique)
 
 
-def _warn(file: str, column: str | None, message: str) -> str:
-    return f"[{file}] " + (f"column '{column}': " if column else "") + message
+def _warn(file: str, column: str | None, key: str, **fields: Any) -> Note:
+    """The data warning ``data.warn.<key>`` about ``file`` (and ``column``), in English until a report
+    shows it in its language (:class:`~segment_lib.i18n.Note`)."""
+    where = Note("data.where.column", file=file, column=column) if column else Note("data.where.file", file=file)
+    return Note(f"data.warn.{key}", where=where, **fields)
 
 
 def _numbered(df: pd.DataFrame) -> pd.DataFrame:
@@ -196,8 +200,8 @@ def _validate_numbered(
             if spec.name == "ownership":
                 first = kdf.duplicated(keep="first") & dup
                 typed = typed[~first]
-                warnings.append(_warn(file, ", ".join(key),
-                                      f"{int(first.sum())} repeated owner claims dropped (rows {_fmt(_rows(kdf, first))})"))
+                warnings.append(_warn(file, ", ".join(key), "repeated_claims", n=int(first.sum()),
+                                      rows=_fmt(_rows(kdf, first))))
             else:
                 raise DataContractError(
                     f"{int(dup.sum())} rows share a duplicate key", file=file, column=", ".join(key),
@@ -249,9 +253,8 @@ def _order_lines(typed: pd.DataFrame, df: pd.DataFrame, file: str) -> tuple[pd.D
         if guest.any():
             amount = float(typed.loc[guest, "amount"].sum(skipna=True)) if "amount" in typed else float("nan")
             typed = typed[~guest]
-            w.append(_warn(file, "customer_id",
-                           f"{int(guest.sum()):,} rows without a customer id (e.g. guest orders) dropped, "
-                           f"amount {amount:,.2f} (rows {_fmt(_rows(guest.to_frame(), guest))})"))
+            w.append(_warn(file, "customer_id", "guests", n=int(guest.sum()), amount=amount,
+                           rows=_fmt(_rows(guest.to_frame(), guest))))
     return typed, derived, w
 
 
@@ -265,23 +268,21 @@ def _soft_table_checks(t: pd.DataFrame, name: str, file: str, present: set[str])
     if name == "transactions":
         neg = t["amount"] < 0
         if neg.any():
-            w.append(_warn(file, "amount", f"{int(neg.sum())} negative amounts (returns/refunds) kept; "
-                                           f"they reduce the customer's net value"))
+            w.append(_warn(file, "amount", "negative", n=int(neg.sum())))
     if name == "interactions":
-        for col, what in (("first_response_at", "first response"), ("resolved_at", "resolution")):
+        for col, what in (("first_response_at", "response_before_open"), ("resolved_at", "resolved_before_open")):
             if col in present:
                 before = (t[col] < t["opened_at"]).fillna(False)
                 if before.any():
-                    w.append(_warn(file, col, f"{int(before.sum())} tickets have the {what} before the ticket was "
-                                              f"opened (rows {_fmt(_rows(t, before))})"))
+                    w.append(_warn(file, col, what, n=int(before.sum()), rows=_fmt(_rows(t, before))))
     if name == "surveys":
         has = [c for c in ("csat", "nps") if c in present]
         if not has:
-            w.append(_warn(file, None, "neither csat nor nps is mapped; satisfaction analyses will be empty"))
+            w.append(_warn(file, None, "no_scores"))
         else:
             none = t[has].isna().all(axis=1)
             if none.any():
-                w.append(_warn(file, "/".join(has), f"{int(none.sum())} answers have no score"))
+                w.append(_warn(file, "/".join(has), "no_score", n=int(none.sum())))
     return w
 
 
@@ -309,9 +310,9 @@ def _check_future(
                 )
             if policy == "drop":
                 t = t[~fut]
-                w.append(_warn(file, col.name, f"{n} rows dated after as_of {day} dropped"))
+                w.append(_warn(file, col.name, "future_dropped", n=n, day=day))
                 continue
-        w.append(_warn(file, col.name, f"{n} dates after as_of {day} (rows {_fmt(_rows(t, fut))})"))
+        w.append(_warn(file, col.name, "future", n=n, day=day, rows=_fmt(_rows(t, fut))))
     return t, w
 
 
@@ -385,8 +386,8 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
                 file=files["splits"], column="geo_unit_id",
                 hint=f"add a row (split {name}, geo_unit_id, region_id) for each of them")
         if missing:
-            w.append(_warn(files["splits"], "geo_unit_id",
-                           f"split '{name}' leaves {len(missing)} geo units without a region: {_fmt(missing)}"))
+            w.append(_warn(files["splits"], "geo_unit_id", "units_without_region", split=name, n=len(missing),
+                           units=_fmt(missing)))
     # neighbours
     if "neighbors" in present["geo_units"]:
         nb = geo[["geo_unit_id", "neighbors"]].dropna()
@@ -394,15 +395,13 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
         pairs = pairs[pairs["nb"].notna() & (pairs["nb"] != "") & (pairs["nb"] != pairs["geo_unit_id"])]
         unknown = pairs[~pairs["nb"].isin(all_units)]
         if len(unknown):
-            w.append(_warn(files["geo_units"], "neighbors",
-                           f"{len(unknown)} neighbours name unknown geo units: "
-                           f"{_fmt(sorted(set(unknown['nb'])))} (ignored)"))
+            w.append(_warn(files["geo_units"], "neighbors", "unknown_neighbours", n=len(unknown),
+                           units=_fmt(sorted(set(unknown["nb"])))))
         known = pairs[pairs["nb"].isin(all_units)]
         fwd = set(zip(known["geo_unit_id"], known["nb"]))
         asym = sorted(f"{a}->{b}" for a, b in fwd if (b, a) not in fwd)
         if asym:
-            w.append(_warn(files["geo_units"], "neighbors",
-                           f"{len(asym)} neighbour links are one-way (treated as two-way): {_fmt(asym)}"))
+            w.append(_warn(files["geo_units"], "neighbors", "one_way_links", n=len(asym), links=_fmt(asym)))
     # ownership
     owners = tables["ownership"] if not tables["ownership"].empty else (
         cust.dropna(subset=["owner_rep_id"])[["customer_id", "owner_rep_id"]]
@@ -413,21 +412,19 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], presen
     elif has_owner_info:
         no_owner = ~_present_in(cust["customer_id"], owners["customer_id"])
         if no_owner.any():
-            w.append(_warn(files["customers"], "owner_rep_id", f"{int(no_owner.sum())} customers have no owner"))
+            w.append(_warn(files["customers"], "owner_rep_id", "no_owner", n=int(no_owner.sum())))
         n_multi = _n_repeated(cust["customer_id"], owners["customer_id"]) if not tables["ownership"].empty else 0
         if n_multi:  # (an owner column on the customers table gives one owner a customer)
-            w.append(_warn(files["ownership"], "customer_id",
-                           f"{n_multi} customers have more than one owner (ownership conflicts)"))
+            w.append(_warn(files["ownership"], "customer_id", "many_owners", n=n_multi))
         idle = reps.loc[~_isin(reps["rep_id"], owners["rep_id"]), "rep_id"]
         if len(idle):
-            w.append(_warn(files["reps"], "rep_id", f"{len(idle)} reps own no customers: {_fmt(sorted(idle))}"))
+            w.append(_warn(files["reps"], "rep_id", "idle_reps", n=len(idle), reps=_fmt(sorted(idle))))
     else:
-        w.append(_warn(files["customers"], "owner_rep_id",
-                       "no owner column and no ownership table; ownership analyses are unavailable"))
+        w.append(_warn(files["customers"], "owner_rep_id", "no_ownership"))
     # customers without transactions
     quiet = ~_present_in(cust["customer_id"], tables["transactions"]["customer_id"])
     if "transactions" in given and quiet.any():
-        w.append(_warn(files["customers"], "customer_id", f"{int(quiet.sum())} customers have no transactions"))
+        w.append(_warn(files["customers"], "customer_id", "no_transactions", n=int(quiet.sum())))
     return w
 
 
@@ -441,7 +438,7 @@ def _split_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], curren
     if current is None:
         current = names[0]
         if len(names) > 1:
-            w.append(_warn(files["splits"], "split", f"current_split not set; using '{current}' (first in the file)"))
+            w.append(_warn(files["splits"], "split", "no_current_split", split=current))
     elif current not in names:
         close = difflib.get_close_matches(current, [str(n) for n in names], n=1)
         raise DataContractError(
@@ -453,19 +450,18 @@ def _split_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], curren
     regions = set(cur["region_id"])
     odd = reps.loc[~reps["region_id"].isin(regions), "region_id"]
     if len(odd):
-        w.append(_warn(files["reps"], "region_id",
-                       f"{len(odd)} reps belong to regions that are not in split '{current}': {_fmt(sorted(set(odd)))}"))
+        w.append(_warn(files["reps"], "region_id", "reps_outside_split", n=len(odd), split=current,
+                       regions=_fmt(sorted(set(odd)))))
     lost = ~_isin(cust["geo_unit_id"], cur["geo_unit_id"])
     if lost.any():
-        w.append(_warn(files["customers"], "geo_unit_id",
-                       f"{int(lost.sum())} customers are in geo units without a region in split '{current}'"))
+        w.append(_warn(files["customers"], "geo_unit_id", "customers_outside_split", n=int(lost.sum()), split=current))
     sr = tables["split_reps"]
     if not sr.empty:
         regions_by_split = set(zip(splits["split"], splits["region_id"]))
         bad = [f"{a}/{b}" for a, b in zip(sr["split"], sr["region_id"]) if (a, b) not in regions_by_split]
         if bad:
-            w.append(_warn(files["split_reps"], "region_id",
-                           f"{len(bad)} rep assignments name regions not in their split: {_fmt(sorted(set(bad)))}"))
+            w.append(_warn(files["split_reps"], "region_id", "bad_split_reps", n=len(bad),
+                           regions=_fmt(sorted(set(bad)))))
     return current, w
 
 

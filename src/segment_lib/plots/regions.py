@@ -89,8 +89,8 @@ def region_map(evaluation, show_edges: bool = True, extra_edges: list[tuple[str,
     ax.set_aspect(1 / np.cos(np.radians(u["lat"].mean())))
     ax.set_xlabel(label("经度", "longitude"))
     ax.set_ylabel(label("纬度", "latitude"))
-    ax.set_title(label(f"区域划分：{evaluation.split}（圆点大小 = 客户数，标签 = 负载/产能）",
-                       f"Regions of split '{evaluation.split}' (dot size = customers, label = load / capacity)"),
+    ax.set_title(label(f"区域划分：{_name(evaluation.split, 'zh')}（圆点大小 = 客户数，标签 = 负载/产能）",
+                       f"Regions of split '{_name(evaluation.split, 'en')}' (dot size = customers, label = load / capacity)"),
                  fontsize=11)
     ax.legend(loc="lower right", fontsize=8, markerscale=0.4, ncols=2)
     return fig
@@ -121,7 +121,7 @@ def _region_choropleth(evaluation, shapes: UnitShapes) -> Figure:
                                                               "bbox": {**box, "ec": colors[r]}}})
         return out
 
-    ax1.set_title(maps.text("map.regions", split=evaluation.split), fontsize=11.5)
+    ax1.set_title(maps.text("map.regions", split=_name(evaluation.split)), fontsize=11.5)
     vals = svc["csat"] if csat else load
     lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
     if csat:

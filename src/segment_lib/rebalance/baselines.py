@@ -56,6 +56,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from ..errors import ModelInputError
+from ..i18n import Note
 from ..geo import adjacency_graph
 from ..params import DEFAULT_TOLERANCE
 from ._flow import BandFlow
@@ -210,9 +211,7 @@ def balanced_recluster(
     lo, hi = np.maximum(lo, 0).astype(np.int64), hi.astype(np.int64)
     mv = np.flatnonzero(movable)
     if np.any(hi < 0) or lo.sum() > units[mv].sum() or hi.sum() < units[mv].sum():
-        raise ModelInputError(
-            f"no assignment can keep every region within ±{tolerance:.0%} of its target "
-            "(load that cannot move already exceeds a band, or the bands do not add up)")
+        raise ModelInputError(Note("rebalance.error.band_unreachable", tol=f"{tolerance:.0%}"))
     xy_all = _project(acc["lat"].astype(float).to_numpy(), acc["lon"].astype(float).to_numpy())
     if not np.isfinite(xy_all[mv]).all():
         raise ModelInputError("accounts need finite lat/lon")
@@ -254,7 +253,7 @@ def balanced_recluster(
         if best is None or inertia < best[0]:
             best = (inertia, lab, status, it, r)
     if best is None:
-        raise ModelInputError("the balanced assignment found no solution within the bands")
+        raise ModelInputError(Note("rebalance.error.no_band_solution"))
     inertia, lab, status, iters, _ = best
 
     # final names: Hungarian on revenue overlap, only between clusters and regions whose band fits
@@ -344,7 +343,7 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
                                      geo_units=inputs.geo_units, extra_edges=inputs.extra_edges, n_init=n_init,
                                      random_state=random_state)
         except ModelInputError as e:  # the baseline cannot reach the band: a row that says so, not a crash
-            bal_error = str(e)
+            bal_error = e.args[0] if e.args else str(e)  # a Note: the report says it in its language
     nan = float("nan")
     bm = bal.metrics if bal is not None else {"moved_revenue_share": nan, "balance_after": nan,
                                                "max_deviation_after": nan, "within_tolerance": False,
@@ -383,7 +382,7 @@ def compare_baselines(inputs, proposal, *, tolerance: float | None = None, n_ini
          "units_split": 0, "note": "ignores balance: reference only"},
     ]
     df = pd.DataFrame(rows)
-    df.attrs["balanced"] = bal
+    df.attrs["balanced"], df.attrs["balanced_error"] = bal, bal_error
     return df
 
 

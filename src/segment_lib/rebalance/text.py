@@ -77,7 +77,9 @@ def comparison_lines(table: pd.DataFrame, scale: float = 1.0) -> list[str]:
                inside=t("rebalance.word.within" if p["within_tolerance"] else "rebalance.word.outside"),
                dev=pct_text(p["max_deviation"], 1))]
     if not np.isfinite(b["moved_revenue_share"]):
-        lines.append(t("rebalance.base.recluster_fail", reason=str(b["note"]).removeprefix("not possible: ")))
+        why = table.attrs.get("balanced_error")
+        lines.append(t("rebalance.base.recluster_fail", reason=i18n.render(why) if why is not None
+                       else str(b["note"]).removeprefix("not possible: ")))
     else:
         lines.append(t("rebalance.base.recluster", share=pct_text(b["moved_revenue_share"] * scale, 1),
                        verdict=t("rebalance.word.more" if b["moved_revenue_share"] > p["moved_revenue_share"]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
-from threadpoolctl import threadpool_limits
+from .._threads import one_thread
 
 from ..errors import ModelInputError
 from ..params import DEFAULT_CLV_HORIZON_MONTHS, DEFAULT_DISCOUNT_RATE
@@ -95,7 +95,7 @@ def _arrays(*cols: Any) -> list[np.ndarray]:
 def _search(fun, x0: np.ndarray, data: tuple):
     # one BLAS thread: the 4-parameter quasi-Newton steps gain nothing from threads, and a threaded
     # BLAS on a busy machine made the whole fit 2-3x slower (measured)
-    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
+    with np.errstate(all="ignore"), one_thread("blas"):
         return minimize(fun, np.clip(x0, -_BOUND, _BOUND), args=data, jac=True, method="L-BFGS-B",
                         bounds=[(-_BOUND, _BOUND)] * len(x0),
                         options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 500})
@@ -292,7 +292,7 @@ def fit_first_purchase(delay: Any, waiting: Any) -> tuple[float, float]:
     d, c = _arrays(delay, waiting)
     d, c = np.clip(d[np.isfinite(d)], 0, None), np.clip(c[np.isfinite(c)], 0, None)
     start = np.log([1.0, max(float(np.mean(d)) if len(d) else 1.0, 1e-3)])
-    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
+    with np.errstate(all="ignore"), one_thread("blas"):
         res = minimize(_first_nll, start, args=(d, c), method="L-BFGS-B", bounds=[(-_BOUND, _BOUND)] * 2)
     r, al = np.exp(res.x)
     return float(r), float(al)

@@ -20,6 +20,7 @@ from sklearn.metrics import adjusted_rand_score
 from ..errors import ModelInputError
 from ..params import DEFAULT_LOOKBACK_DAYS
 from ..fmt import money_series
+from .. import i18n
 from .inputs import _ids, _require, _sample_idx
 from .model import TierModel
 from .rfm import rfm_segments_fitted
@@ -277,7 +278,7 @@ def _fmt_num(v: pd.Series | np.ndarray, nd: int = 0) -> pd.Series:
 
 
 def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str] | None = None,
-                  currency: str | None = None) -> pd.DataFrame:
+                  currency: str | None = None, lang: str | None = None) -> pd.DataFrame:
     """Plain-words reason for each customer's tier.
 
     * clustering: the customer's frequency, spend and recency next to the typical (median) values
@@ -289,7 +290,8 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
     * clv: expected purchases and value over the horizon, the tier's lower value bound and the
       probability the customer is still buying (the chance of a first purchase if none yet).
 
-    Money is written with :func:`segment_lib.fmt.money_text` (¥23.9k, ¥402.1M), as in the tables.
+    Money is written with :func:`segment_lib.fmt.money_text` (¥23.9k, ¥402.1M), as in the tables; the
+    sentences are in ``lang`` (default: the run's language, :func:`segment_lib.i18n.language`).
     Returns customer_id, tier, tier_label, compared_with, margin, explanation.
     """
     model._check_fitted()
@@ -322,11 +324,12 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
         o_m = c["monetary_total"].reindex(other).to_numpy() if "monetary_total" in c else np.full(len(t), np.nan)
         o_r = c["recency_days"].reindex(other).to_numpy() if "recency_days" in c else np.full(len(t), np.nan)
         on = pd.Series(names[other], dtype="string")
-        rec_txt = ("last bought " + _fmt_num(rec.fillna(-1)) + " days ago").where(rec.notna().to_numpy(), "never bought")
-        txt = (lab + ": buys " + _fmt_num(freq) + "× in " + str(L) + " days (" + on + " typical "
-               + _fmt_num(o_f) + "), spent " + money_series(mon, currency) + " (" + on + " typical "
-               + money_series(o_m, currency) + "), " + rec_txt + " (" + on + " typical "
-               + _fmt_num(pd.Series(o_r).fillna(-1)) + ")")
+        rec_txt = i18n.t_rows("tiering.reason.last_bought", lang, n=_fmt_num(rec.fillna(-1))).where(
+            rec.notna().to_numpy(), i18n.t("tiering.reason.never_bought", lang))
+        txt = i18n.t_rows("tiering.reason.cluster", lang, tier=lab, freq=_fmt_num(freq), days=L, other=on,
+                          other_freq=_fmt_num(o_f), money=money_series(mon, currency, lang),
+                          other_money=money_series(o_m, currency, lang), recency=rec_txt,
+                          other_recency=_fmt_num(pd.Series(o_r).fillna(-1)))
         # distances in model space to own vs compared tier centre
         Z = model._scaled(X)
         cent = _tier_centres_z(model, k)
@@ -340,10 +343,10 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
         tab = model.segment_table_.set_index("segment")
         rule = ("R " + tab["r_min"].astype(str) + "–" + tab["r_max"].astype(str) + ", FM "
                 + tab["fm_min"].astype(str) + "–" + tab["fm_max"].astype(str))
-        seg_rule = seg["segment"].map(rule).fillna("no rule").astype("string")
-        out["explanation"] = (lab + " / " + seg["segment"] + ": R=" + seg["r_score"].astype(str) + " F="
-                              + seg["f_score"].astype(str) + " M=" + seg["m_score"].astype(str)
-                              + " (segment rule " + seg_rule + ")").to_numpy()
+        seg_rule = seg["segment"].map(rule).fillna(i18n.t("tiering.reason.no_rule", lang)).astype("string")
+        out["explanation"] = i18n.t_rows("tiering.reason.rfm", lang, tier=lab, segment=seg["segment"],
+                                    r=seg["r_score"].astype(str), f=seg["f_score"].astype(str),
+                                    m=seg["m_score"].astype(str), rule=seg_rule).to_numpy()
     elif method == "abc":
         v = pd.to_numeric(X["monetary_total"], errors="coerce").fillna(0)
         fitted = model.tiers_.set_index("customer_id")["revenue_share_before"]
@@ -351,47 +354,50 @@ def explain_tiers(model: TierModel, X: pd.DataFrame, customer_ids: Sequence[str]
         cut = list(model.abc_cutoffs)
         bounds = [0.0] + cut + [1.0]
         band = pd.Series([f"{bounds[i] * 100:.0f}–{bounds[i + 1] * 100:.0f}%" for i in t], dtype="string")
-        out["explanation"] = (lab + ": spent " + money_series(v, currency) + " in " + str(L)
-                              + " days; customers ranked above made " + _fmt_num(share * 100, 1)
-                              + "% of revenue (class band " + band + ")").to_numpy()
-        out.loc[v.to_numpy() <= 0, "explanation"] = (lab[v.to_numpy() <= 0] + ": no revenue in the last "
-                                                     + str(L) + " days").to_numpy()
+        out["explanation"] = i18n.t_rows("tiering.reason.abc", lang, tier=lab, money=money_series(v, currency, lang),
+                                         days=L, share=_fmt_num(share * 100, 1), band=band).to_numpy()
+        none = v.to_numpy() <= 0
+        out.loc[none, "explanation"] = i18n.t_rows("tiering.reason.abc_none", lang, tier=lab[none],
+                                                   days=L).to_numpy()
     elif method == "clv" and not getattr(model, "models_", None):
-        out["explanation"] = _clv_text(model, X, t, lab, currency)
+        out["explanation"] = _clv_text(model, X, t, lab, currency, lang)
     elif method == "threshold":
         _, met, rule_set = apply_threshold(X, model.rules_, model.group_by)
         texts = {}
         for key, rules in model.rules_.items():
             for i, r in enumerate(rules):
-                texts[(key, i)] = _rule_text(r)
+                texts[(key, i)] = _rule_text(r, lang)
         rt = pd.Series([texts.get((rs_, ti), "") for rs_, ti in zip(rule_set, t)], dtype="string")
-        out["explanation"] = (lab + ": " + rt + " (" + pd.Series(rule_set, dtype="string") + " rules)").to_numpy()
+        out["explanation"] = i18n.t_rows("tiering.reason.threshold", lang, tier=lab, rule=rt,
+                                    rule_set=pd.Series(rule_set, dtype="string")).to_numpy()
     else:  # grouped clustering: explain within each group's model
         parts = []
         g = X[model.group_by].astype("string").fillna("(missing)")
         for key, sub in model.models_.items():
             idx = np.flatnonzero((g == key).to_numpy())
             if len(idx):
-                e = explain_tiers(sub, X.iloc[idx], currency=currency)
-                e["explanation"] = e["explanation"] + f" [within {model.group_by}={key}]"
+                e = explain_tiers(sub, X.iloc[idx], currency=currency, lang=lang)
+                e["explanation"] = e["explanation"] + i18n.t("tiering.reason.within", lang, group=model.group_by,
+                                                             key=key)
                 e.index = idx
                 parts.append(e)
         return pd.concat(parts).sort_index().reset_index(drop=True)
     return out
 
 
-def _clv_text(model: TierModel, X: pd.DataFrame, t: np.ndarray, lab: pd.Series, currency: str | None) -> np.ndarray:
+def _clv_text(model: TierModel, X: pd.DataFrame, tier: np.ndarray, lab: pd.Series, currency: str | None,
+              lang: str | None = None) -> np.ndarray:
     """Plain-words CLV explanation per row (see :func:`explain_tiers`)."""
     p = model.clv_.predict(X)
-    h = f"{model.clv_horizon_months:g} months"
-    low = np.asarray(model.clv_min_value_, dtype=float)[t]
-    bound = pd.Series(np.where(t < len(model.tier_names_) - 1, "; " + lab.astype(object) + " from "
-                               + money_series(low, currency).astype(object), ""), dtype="string")
+    low = np.asarray(model.clv_min_value_, dtype=float)[tier]
+    bound = i18n.t_rows("tiering.reason.clv_bound", lang, tier=lab, money=money_series(low, currency, lang)).where(
+        tier < len(model.tier_names_) - 1, "")
     alive = p["probability_alive"]
-    chance = ("; chance still buying " + _fmt_num(alive * 100) + "%").where(alive.notna().to_numpy(),
-                                                                             "; no purchase yet")
-    txt = (lab + ": expected to buy " + _fmt_num(p["expected_purchases"], 1) + "× and bring "
-           + money_series(p["predicted_clv"], currency) + " in the next " + h + bound + chance)
+    chance = i18n.t_rows("tiering.reason.clv_alive", lang, p=_fmt_num(alive * 100)).where(
+        alive.notna().to_numpy(), i18n.t("tiering.reason.clv_none", lang))
+    txt = i18n.t_rows("tiering.reason.clv", lang, tier=lab, n=_fmt_num(p["expected_purchases"], 1),
+                 money=money_series(p["predicted_clv"], currency, lang), months=f"{model.clv_horizon_months:g}",
+                 bound=bound, chance=chance)
     return txt.to_numpy()
 
 

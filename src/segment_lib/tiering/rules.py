@@ -145,7 +145,11 @@ def apply_threshold(X: pd.DataFrame, rules: Mapping[str, list[dict[str, Any]]],
     return tier, met, rule_set
 
 
-def _rule_text(rule: Mapping[str, Any]) -> str:
+def _rule_text(rule: Mapping[str, Any], lang: str | None = None) -> str:
+    from ..i18n import t
+
     parts = [f"{c} ≥ {v:g}" for c, v in (rule.get("min") or {}).items()]
     parts += [f"{c} ≤ {v:g}" for c, v in (rule.get("max") or {}).items()]
-    return ("meets " + " and ".join(parts)) if parts else "meets none of the rules above"
+    if not parts:
+        return t("tiering.reason.meets_none", lang)
+    return t("tiering.reason.meets", lang, parts=t("tiering.reason.and", lang).join(parts))

@@ -50,9 +50,9 @@ def fit_threads(n_rows: int) -> contextlib.AbstractContextManager:
     """
     if n_rows > SINGLE_THREAD_ROWS:
         return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
+    from .._threads import one_thread
 
-    return threadpool_limits(limits=1)
+    return one_thread()
 
 
 def make_estimator(method: str, k: int, seed: int, n_init: int) -> Any:

@@ -106,10 +106,10 @@ def build(ctx) -> OverviewView:
     return OverviewView(
         by_region=by_region, by_industry=by_industry, revenue=revenue, curve=curve, monthly=monthly,
         quality=_quality_table(summary.data_quality(ds)), kpis=kpis,
-        kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=ds.current_split)} if geography else {},
-        actions=actions[:5], findings=findings, meaning=meaning, warnings=list(ds.warnings), current_split=str(ds.current_split),
+        kpi_notes={t("overview.kpi.regions"): t("overview.kpi.regions_note", split=i18n.name(ds.current_split))} if geography else {},
+        actions=actions[:5], findings=findings, meaning=meaning, warnings=[i18n.render(w) for w in ds.warnings], current_split=str(i18n.name(ds.current_split)),
         metrics=metrics,
-        captions={"where": (t("overview.where.caption", split=ds.current_split) if geography
+        captions={"where": (t("overview.where.caption", split=i18n.name(ds.current_split)) if geography
                             else t("overview.where.caption_none")),
                   "meaning": t("overview.meaning.title"), "trend": t("overview.trend.caption"),
                   "quality": t("overview.quality.caption"), "appendix": t("common.analyst_appendix")},

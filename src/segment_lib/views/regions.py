@@ -65,7 +65,8 @@ def build(ctx) -> RegionsView:
         ownership_table=rg.ownership_report_table(ev, show_ids=p.show_ids),
         fairness_table=rg.fairness_report_table(ev), comparison_table=rg.comparison_report_table(comparison),
         # a satisfaction metric left out (no answers in the window) is said next to the data warnings
-        warnings=list(ds.warnings) + [w for w in ev.warnings if "is left out" in w], metrics=metrics,
+        warnings=[i18n.render(w) for w in [*ds.warnings, *(w for w in ev.warnings if "is left out" in w)]],
+        metrics=metrics,
         headline=headline, model_warnings=[i18n.render(w) for w in ev.warnings],
         actions=_actions(ev), effects_table=_effects_table(ev),
         captions={k: t(f"regions.{k}.caption") for k in ("load", "service", "ownership", "fair", "compare")}
