@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segment_lib import _parallel, stats
+from segment_lib import _threads, stats
 from segment_lib.regions import ownership, prepare, service, splits
 
 
@@ -112,7 +112,7 @@ def test_transactions_prepared_on_a_second_thread_give_the_same_comparison(demo5
     ds = demo5k.dataset
     tiers = demo5k.truth.set_index("customer_id")["true_tier"]
     seq = regions.compare_splits(ds, tiers, n_boot=100)
-    monkeypatch.setattr(_parallel, "BESIDE_MIN_ROWS", 0)
+    monkeypatch.setattr(_threads, "BESIDE_MIN_ROWS", 0)
     par = regions.compare_splits(ds, tiers, n_boot=100)
     pd.testing.assert_frame_equal(par, seq)
     # two broken tables: the transactions' error comes first, as when the steps run one after the other
@@ -142,7 +142,7 @@ def test_absent_text_column_shares_one_missing_chunk(monkeypatch):
 def test_features_with_order_counts_on_a_second_thread_are_the_same(engine_data, engine_ref, monkeypatch):
     from segment_lib.features import customer_features
 
-    monkeypatch.setattr(_parallel, "BESIDE_MIN_ROWS", 0)
+    monkeypatch.setattr(_threads, "BESIDE_MIN_ROWS", 0)
     pd.testing.assert_frame_equal(customer_features(engine_data.dataset), engine_ref)
 
 

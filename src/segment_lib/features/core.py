@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import index_of
-from .._parallel import beside
+from .._threads import beside
 from .._memory import release
 from ..contract import Dataset
 from ..errors import ModelInputError

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import measures
 from .._arrow import index_of
 from .._memory import release
-from .._parallel import beside
+from .._threads import beside
 from ..contract import Dataset
 from ..errors import DataContractError, ModelInputError
 from ..i18n import Note
