@@ -143,15 +143,9 @@ def _frame(index: pd.Index, n, est, lo, hi, extra: dict | None = None) -> pd.Dat
     return df
 
 
-def _discrete_stat_ci(
-    values: np.ndarray,
-    groups,
-    stat,  # (levels, counts (..., L)) -> statistic (...)
-    n_boot: int,
-    level: float,
-    random_state,
-    vs_rest: bool,
-) -> pd.DataFrame:
+def _discrete_stat_ci(values: np.ndarray, groups, stat, n_boot: int, level: float, random_state,
+                      vs_rest: bool) -> pd.DataFrame:
+    """``stat``: (levels, counts (..., L)) -> statistic (...); see :func:`counts_ci`."""
     values = np.asarray(values, dtype=float)
     codes, index = _codes(groups, values.size)
     keep = ~np.isnan(values)
