@@ -161,3 +161,16 @@ def test_shared_adjacency_graph_is_built_once_per_content_and_read_only(demo5k):
     moved.loc[0, "lat"] = moved.loc[0, "lat"] + 1.0
     assert geo.shared_adjacency_graph(moved) is not g1
     assert geo.shared_adjacency_graph(gu, [(gu["geo_unit_id"].iloc[0], gu["geo_unit_id"].iloc[-1])]) is not g1
+
+
+def test_silhouettes_in_chunks_equal_the_full_distance_matrix(monkeypatch):
+    from sklearn.cluster import KMeans
+
+    from segment_lib.tiering import selection
+
+    monkeypatch.setattr(selection, "SILHOUETTE_CHUNK", 97)  # chunks that do not divide the rows
+    Z = np.random.default_rng(4).normal(size=(1000, 3))
+    labs = [KMeans(k, n_init=1, random_state=0).fit_predict(Z) + 3 for k in (2, 3, 5)]  # not 0-based
+    full = [selection.silhouette_from_distances(selection._distances(Z), lab) for lab in labs]
+    assert selection.silhouettes(Z, labs) == full  # exactly
+    assert selection.silhouettes(Z, []) == []
