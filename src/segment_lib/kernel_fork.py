@@ -302,10 +302,14 @@ def _child(req: dict[str, Any]) -> None:
         os.close(devnull)
         os.environ.clear()
         os.environ.update(req["env"])
+        # as jupyter_client's launcher does: the kernel exits when its parent (the template, which
+        # exits when the runner does) is gone.  ipykernel read JPY_PARENT_PID when the template
+        # imported it, so the kernel is also told on its command line.
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
         os.chdir(req["cwd"])
         if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
             del sys.path[0]  # as ipykernel_launcher (put back by the kernel's init_path)
-        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        sys.argv = ["ipykernel_launcher", *req["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
