@@ -40,7 +40,7 @@ PRELOAD = (
     "statsmodels.regression.linear_model", "statsmodels.stats.sandwich_covariance", "networkx", "gerrychain",
     "gerrychain.tree", "gerrychain.proposals", "gerrychain.optimization", "gerrychain.constraints", "shapely.geometry",
     "ortools.sat.python.cp_model", "ortools.graph.python.min_cost_flow",
-    "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel",
+    "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
     "segment_lib.pipeline", "segment_lib.report", "segment_lib.export", "segment_lib.data", "statsmodels.base.covtype",
     "segment_lib.views.overview", "segment_lib.views.tiering", "segment_lib.views.regions",
     "segment_lib.views.rebalance", "segment_lib.plots.overview", "segment_lib.plots.tiering",
@@ -282,11 +282,18 @@ def _preload() -> None:
     # as ipykernel does at start: the inline backend unless the user chose one (read when
     # matplotlib is imported, so it is set before)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # debugpy (imported with ipykernel's debugger) checks the interpreter's frozen modules on import and
+    # prints a warning a kernel never shows (its output is not the terminal's); the check is all it skips
+    quiet = "PYDEVD_DISABLE_FILE_VALIDATION" not in os.environ
+    if quiet:
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - an optional library: the kernel reports it if a notebook needs it
             pass
+    if quiet:
+        del os.environ["PYDEVD_DISABLE_FILE_VALIDATION"]
 
 
 def _child(req: dict[str, Any]) -> None:
@@ -302,10 +309,14 @@ def _child(req: dict[str, Any]) -> None:
         os.close(devnull)
         os.environ.clear()
         os.environ.update(req["env"])
+        # as jupyter_client's launcher does: the kernel exits when its parent (the template, which
+        # exits when the runner does) is gone.  ipykernel read JPY_PARENT_PID when the template
+        # imported it, so the kernel is also told on its command line.
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
         os.chdir(req["cwd"])
         if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
             del sys.path[0]  # as ipykernel_launcher (put back by the kernel's init_path)
-        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        sys.argv = ["ipykernel_launcher", *req["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()

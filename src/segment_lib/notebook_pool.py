@@ -62,13 +62,15 @@ def _mtime(path: Path) -> float:
 class WarmKernels:
     """Kernels started before their notebooks, so a notebook does not wait for its kernel to start.
 
-    The runner starts one per slot while it builds the run's context (a core is free then); each
-    time a notebook takes one, another is started for a notebook still to come, while the others
-    run.  Kernels are started in a background thread (the caller never waits for one before it
-    needs it) and, where possible, forked from a template process that imported the libraries once
-    (:mod:`segment_lib.kernel_fork`).  Each kernel has the environment, working folder and arguments
-    papermill would give it (:func:`~segment_lib.notebook_exec._kernel_env`).  ``close`` shuts down
-    the ones left over and the template.
+    Where possible kernels are forked from a template process (:mod:`segment_lib.kernel_fork`) that
+    starts at once and imports the libraries while the runner loads the data; when the run's context
+    is saved (:meth:`context_ready`) the template reads it and one kernel per slot is forked (in
+    milliseconds, with the context in memory).  Otherwise ordinary kernels start at once, one per
+    slot, while the context is built.  Each time a notebook takes a kernel, another is started for a
+    notebook still to come.  Kernels start in a background thread (the caller never waits for one
+    before it needs it) with the environment, working folder and arguments papermill would give them
+    (:func:`~segment_lib.notebook_exec._kernel_env`); :meth:`stop` shuts one down in the background;
+    :meth:`close` shuts down those left over, stops the template and waits for every kernel to exit.
     """
 
     def __init__(self, nb_dir: Path, language: str | None, jobs: int, notebooks: int):

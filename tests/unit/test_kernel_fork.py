@@ -96,3 +96,18 @@ def test_switch_and_a_template_closed_before_it_is_ready(tmp_path, monkeypatch):
     assert time.perf_counter() - t0 < 2 and template.closed
     with pytest.raises(RuntimeError, match="closed"):
         template.fork([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"], dict(os.environ), tmp_path)
+
+
+def test_forked_kernels_exit_with_the_template(tmp_path):
+    """A run that dies (the template's input ends) leaves no kernel behind: each kernel watches its parent."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    template = kernel_fork.Template(env, tmp_path)
+    km = kernel_fork.kernel_manager("python3", template)
+    km.start_kernel(cwd=str(tmp_path), env=env, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+    proc = km.provisioner.process
+    _run(km, "1")  # the kernel is up
+    template.close()  # without shutting the kernel down first
+    deadline = time.monotonic() + 20
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is not None
