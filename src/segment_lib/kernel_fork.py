@@ -20,6 +20,7 @@ usual way.  ``SEGMENT_LIB_FORK_KERNELS=0`` turns forking off.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -349,6 +350,10 @@ def _answer(line: str) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - the kernels read the file themselves
             return {"error": f"{type(exc).__name__}: {exc}"}
         return {"ok": True}
+    # everything the template holds (libraries, the context) is moved out of the collector's reach:
+    # a kernel's garbage collections then neither walk it nor, by touching it, copy its pages
+    # (the fork is copy-on-write; Python docs of gc.freeze)
+    gc.freeze()
     try:
         pid = os.fork()
     except OSError as exc:

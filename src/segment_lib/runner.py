@@ -252,9 +252,7 @@ def run_reports(
     at most one per notebook).  The notebooks of a run are independent (each reads the saved
     context and writes its own files), so the published reports do not depend on ``jobs``.
     """
-    from . import export, history, pipeline
     from .config import load_config
-    from .io import load_dataset
 
     progress = progress or _noop
     started = time.perf_counter()
@@ -263,9 +261,6 @@ def run_reports(
     if as_of is not None:  # the data as it was then: rows dated after as_of are left out
         cfg = cfg.with_overrides(as_of=as_of, future_dates="drop")
         as_of = pd_date(cfg.as_of)
-    # the run's language, currency and labels for what this process writes (the workbook's tier
-    # reasons), as each notebook's open_report sets them in its kernel
-    pipeline.configure_reading(cfg)
     run = run_name or cfg.run_name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run):
         raise ConfigError(f"run_name '{run}' must be letters, digits, '_', '-', '.' (it names a folder)")
@@ -273,11 +268,18 @@ def run_reports(
     names = _select_notebooks(notebooks, list(cfg.reports.notebooks or []), nb_dir, progress)
     out_root = Path(reports_dir).resolve() if reports_dir else Path(cfg.reports.dir)
 
-    # kernels (and the template they are forked from) start while the data loads and the context
-    # is built; those of notebooks skipped for missing data are shut down (``expect``), left-overs below
+    # kernels (and the template they are forked from) start first, while this process imports, loads
+    # the data and builds the context; those of notebooks skipped for missing data are shut down
+    # (``expect``), left-overs below
     warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
                                      len(names))
     try:
+        from . import export, history, pipeline
+        from .io import load_dataset
+
+        # the run's language, currency and labels for what this process writes (the workbook's tier
+        # reasons), as each notebook's open_report sets them in its kernel
+        pipeline.configure_reading(cfg)
         dataset = load_dataset(cfg)
     except BaseException:
         warm.close()
