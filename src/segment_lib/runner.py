@@ -58,6 +58,7 @@ from .i18n import t
 from .errors import ConfigError, NotebookExecutionError
 from .index_page import _files_title, write_index
 from .notebook_exec import _declares
+from ._exit import LongLived
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 _NB_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+$")
@@ -273,6 +274,7 @@ def run_reports(
     # (``expect``), left-overs below
     warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
                                      len(names))
+    long_lived = LongLived()  # what is alive now, after loading and after the context: frozen until the end
     try:
         from . import export, history, pipeline
         from .io import load_dataset
@@ -280,9 +282,12 @@ def run_reports(
         # the run's language, currency and labels for what this process writes (the workbook's tier
         # reasons), as each notebook's open_report sets them in its kernel
         pipeline.configure_reading(cfg)
+        long_lived.keep()
         dataset = load_dataset(cfg)
+        long_lived.keep()
     except BaseException:
         warm.close()
+        long_lived.release()
         raise
     for row in _data_summary(dataset):
         if row["rows"]:
@@ -311,6 +316,7 @@ def run_reports(
         build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
     except BaseException:
         warm.close()
+        long_lived.release()
         raise
     timings: dict[str, float] = {}
     book = None  # the workbook being started in the background (a Future)
@@ -328,6 +334,7 @@ def run_reports(
             names = skip({n: unmet(n, dataset, ctx.tiers) for n in names})
             warm.expect(len(names))
         warm.context_ready(context_path)  # forked kernels start now, with the context in memory
+        long_lived.keep()
         n_jobs = notebook_pool.jobs_for(jobs, len(names))
         expected = notebook_pool.expected_seconds(out_root / run / "run.json")
         now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -360,6 +367,7 @@ def run_reports(
         executed = notebook_pool.execute_all(names, nb_dir, build, config_path, context_path, as_of, timeout,
                                              lang, n_jobs, expected, timings, progress, on_done=page,
                                              kernels=warm)
+        long_lived.keep()
         failure = next((executed[n] for n in names if isinstance(executed[n], NotebookExecutionError)), None)
         if failure is not None:
             name = failure.notebook
@@ -418,6 +426,7 @@ def run_reports(
         warm.close()  # the notebooks' kernels have stopped meanwhile (shut down in the background)
     except BaseException:
         warm.close()
+        long_lived.release()
         if book is not None:
             book.exception()  # wait until it stops writing into the folder removed below
         shutil.rmtree(build, ignore_errors=True)
@@ -428,6 +437,7 @@ def run_reports(
     write_index(out_root, _footer([("generated", now), ("segment_lib", __version__),
                                    ("last run", f"{run} in {total:.1f}s")]))
     progress(f"reports written to {out_root / run} (index: {out_root / 'index.html'}) in {total:.1f}s")
+    long_lived.release()
     return out_root / run
 
 

@@ -186,3 +186,27 @@ def test_one_thread_limits_like_threadpoolctl_and_restores():
         limited = {k for k in inside if api is None or k[0] in {"openblas", "mkl", "blis", "flexiblas"}}
         assert limited and all(inside[k] == 1 for k in limited)
         assert {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()} == before
+
+
+def test_long_lived_objects_frozen_during_a_run_and_released_after():
+    import gc
+
+    from segment_lib._exit import LongLived
+
+    assert gc.get_freeze_count() == 0
+    kept = LongLived()
+    kept.keep()
+    try:
+        assert gc.get_freeze_count() > 0  # the collector skips what was alive
+    finally:
+        kept.release()
+    assert gc.get_freeze_count() == 0  # a caller's session collects it again
+    gc.freeze()  # a process that freezes objects itself is left alone
+    try:
+        own = gc.get_freeze_count()
+        other = LongLived()
+        other.keep()
+        other.release()
+        assert gc.get_freeze_count() == own
+    finally:
+        gc.unfreeze()
