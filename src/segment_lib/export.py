@@ -107,11 +107,16 @@ def _personal(ctx: Any) -> list[str]:
 
 
 def _customers(ctx: Any) -> pd.DataFrame:
-    """customer_id, [personal columns], geo_unit_id, region_id (current split)."""
+    """customer_id, [personal columns], geo_unit_id, region_id (current split); without any geography in
+    the data (e.g. a transactions-only export) the two geography columns are left out, not left empty."""
     ds = ctx.dataset
+    if ds.customers["geo_unit_id"].isna().all():
+        c = ds.customers[["customer_id", *_personal(ctx)]].copy()
+        c["customer_id"] = c["customer_id"].astype(str)
+        return c
     c = ds.customers[["customer_id", *_personal(ctx), "geo_unit_id"]].copy()
     c["customer_id"] = c["customer_id"].astype(str)
-    if ds.splits.empty:  # no geography (e.g. transactions only): no region column to fill
+    if ds.splits.empty:  # units but no split: no region column to fill
         c["region_id"] = pd.Series(pd.NA, index=c.index, dtype="string")
         return c
     split = ds.split()
@@ -146,7 +151,8 @@ def call_list(ctx: Any, calls: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFr
     out = out.merge(r, on="customer_id", how="left")
     cols = ["rank", "customer_id", *_personal(ctx), "geo_unit_id", "region_id", "label_from", "label_to",
             "revenue_at_risk", "explanation"]
-    return out[cols].rename(columns={"label_from": "tier_before", "label_to": "tier_now", "explanation": "reason"})
+    out = out[[c for c in cols if c in out.columns]]  # (no geography: no geo columns)
+    return out.rename(columns={"label_from": "tier_before", "label_to": "tier_now", "explanation": "reason"})
 
 
 def split_comparison(evaluations: dict) -> pd.DataFrame:

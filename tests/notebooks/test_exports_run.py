@@ -35,3 +35,6 @@ def test_transactions_only_run(tmp_path, capsys):
     reasons = pd.read_excel(run / "tables.xlsx", sheet_name=None, engine="calamine")
     text = " ".join(str(v) for df in reasons.values() for v in df.to_numpy().ravel())
     assert "$" in text and "¥" not in text
+    # no geography in this export: no empty geo unit / region columns in the workbook
+    for df in reasons.values():
+        assert not any(df[c].isna().all() for c in df.columns), list(df.columns)
