@@ -179,6 +179,8 @@ def test_csat_only_surveys_leave_nps_out(small):
     ds = frames_ds(small, surveys=small[1]["surveys"].drop(columns=["nps"]))
     rv = views.regions.build(pipeline.build_context(FAST, dataset=ds))
     assert any("no NPS answers" in w and "NPS is left out" in w for w in rv.warnings)
+    from segment_lib import i18n  # and in a Chinese report
+    assert any("本报告不含 NPS" in i18n.render(w, "zh") for w in rv.evaluation.warnings)
     assert rv.evaluation.service["nps"].isna().all() and rv.evaluation.service["csat"].notna().any()
 
 

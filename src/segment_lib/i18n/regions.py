@@ -242,4 +242,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "regions.check.core_not_with_original_rep": {
         "en": "core-tier customers whose owner changes (rule: core customers stay with their original rep)",
         "zh": "更换负责人的核心客户(规则:核心客户保留原负责销售)"},
+    # model warnings of the split evaluation (regions.service), shown in the report's language
+    "regions.warn.no_answers": {
+        "en": "split '{split}': no {metric} answers in the {days} days up to the analysis date; {metric} is left "
+              "out of this report",
+        "zh": "划分方案 '{split}':分析日期前 {days} 天内没有 {metric} 答卷;本报告不含 {metric}"},
+    "regions.warn.no_surveys": {
+        "en": "split '{split}': no survey answers in the {days} days up to the analysis date; {metric} is left "
+              "out of this report",
+        "zh": "划分方案 '{split}':分析日期前 {days} 天内没有问卷答卷;本报告不含 {metric}"},
+    "regions.warn.few_csat": {"en": "split '{split}': region {region} has fewer than {n} CSAT answers",
+                              "zh": "划分方案 '{split}':大区 {region} 的 CSAT 答卷少于 {n} 份"},
 }

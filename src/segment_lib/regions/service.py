@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import stats
 from ..errors import ModelInputError
+from ..i18n import Note
 from .splits import UNASSIGNED
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,14 +199,13 @@ def _service_table(p: _Prep, sp: SplitLayout, level, min_responses, warnings) ->
         out["n_churn"] = out["n_churn"].fillna(0).astype(int)
     for c in ("n_csat", "n_nps", "n_interactions", "n_responses"):
         out[c] = out[c].fillna(0).astype(int)
-    window = f"in the {p.params['window_days']} days up to the analysis date"
     for metric, n in (("CSAT", "n_csat"), ("NPS", "n_nps")):
-        if out[n].sum() == 0:
-            why = f"no {metric} answers {window}" if len(p.sv_cust) else f"no survey answers {window}"
-            warnings.append(f"split '{name}': {why}; {metric} is left out of this report")
+        if out[n].sum() == 0:  # (a Note: the report writes it in its language)
+            warnings.append(Note("regions.warn.no_answers" if len(p.sv_cust) else "regions.warn.no_surveys",
+                                 split=name, metric=metric, days=p.params["window_days"]))
     few = (out["n_csat"] < min_responses) & (out["n_csat"].sum() > 0)
     out["warning"] = np.where(few, "only " + out["n_csat"].astype(str) + f" CSAT answers (< {min_responses}): "
                               "interval is wide, do not compare", "")
     for r in out.loc[few, "region_id"]:
-        warnings.append(f"split '{name}': region {r} has fewer than {min_responses} CSAT answers")
+        warnings.append(Note("regions.warn.few_csat", split=name, region=r, n=min_responses))
     return out

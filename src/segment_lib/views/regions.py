@@ -65,7 +65,8 @@ def build(ctx) -> RegionsView:
         ownership_table=rg.ownership_report_table(ev, show_ids=p.show_ids),
         fairness_table=rg.fairness_report_table(ev), comparison_table=rg.comparison_report_table(comparison),
         # a satisfaction metric left out (no answers in the window) is said next to the data warnings
-        warnings=[i18n.render(w) for w in [*ds.warnings, *(w for w in ev.warnings if "is left out" in w)]],
+        warnings=[i18n.render(w) for w in [*ds.warnings, *(w for w in ev.warnings if getattr(w, "key", None) in
+                                                           ("regions.warn.no_answers", "regions.warn.no_surveys"))]],
         metrics=metrics,
         headline=headline, model_warnings=[i18n.render(w) for w in ev.warnings],
         actions=_actions(ev), effects_table=_effects_table(ev),
