@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ..contract import GEOGRAPHY
-from ..i18n import Note
 from .validate import _fmt, _warn
 
 
@@ -20,8 +19,7 @@ def geography_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], giv
         return []
     if len(have) < len(GEOGRAPHY):
         missing = [t for t in GEOGRAPHY if t not in given]
-        return [Note("data.warn.partial_geography", where=Note("data.where.file", file=", ".join(files[t] for t in have)),
-                     missing=", ".join(missing))]
+        return [_warn(", ".join(files[t] for t in have), None, "partial_geography", missing=", ".join(missing))]
     w: list[str] = []
     splits, reps = tables["splits"], tables["reps"]
     sr = tables["split_reps"]
