@@ -275,27 +275,6 @@ def run_reports(
     warm = notebook_pool.WarmKernels(nb_dir, cfg.reports.language, notebook_pool.jobs_for(jobs, len(names)),
                                      len(names))
     long_lived = LongLived()  # what is alive now, after loading and after the context: frozen until the end
-    try:
-        from . import export, history, pipeline
-        from .io import load_dataset
-
-        # the run's language, currency and labels for what this process writes (the workbook's tier
-        # reasons), as each notebook's open_report sets them in its kernel
-        pipeline.configure_reading(cfg)
-        long_lived.keep()
-        dataset = load_dataset(cfg)
-        long_lived.keep()
-    except BaseException:
-        warm.close()
-        long_lived.release()
-        raise
-    for row in _data_summary(dataset):
-        if row["rows"]:
-            progress(f"loaded {row['table']}: {row['rows']:,} rows")
-    for w in dataset.warnings:
-        progress(f"data warning: {w}")
-    from .views import unmet
-
     skipped: list[dict[str, str]] = []
 
     def skip(reasons: dict[str, str | None]) -> list[str]:
@@ -309,18 +288,29 @@ def run_reports(
             raise ConfigError("no report can run on this data: " + "; ".join(x["reason"] for x in skipped))
         return left
 
+    timings: dict[str, float] = {}
+    build: Path | None = None  # the run's hidden build folder, once made
+    book = None  # the workbook being started in the background (a Future)
     try:
+        from . import export, history, pipeline
+        from .io import load_dataset
+        from .views import unmet
+
+        # the run's language, currency and labels for what this process writes (the workbook's tier
+        # reasons), as each notebook's open_report sets them in its kernel
+        pipeline.configure_reading(cfg)
+        long_lived.keep()
+        dataset = load_dataset(cfg)
+        long_lived.keep()
+        for row in _data_summary(dataset):
+            if row["rows"]:
+                progress(f"loaded {row['table']}: {row['rows']:,} rows")
+        for w in dataset.warnings:
+            progress(f"data warning: {w}")
         names = skip({n: unmet(n, dataset) for n in names})
         warm.expect(len(names))
         out_root.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=f".building-{run}-", dir=out_root))
-    except BaseException:
-        warm.close()
-        long_lived.release()
-        raise
-    timings: dict[str, float] = {}
-    book = None  # the workbook being started in the background (a Future)
-    try:
         (build / "_metrics").mkdir()
         context_path = ctx = None
         if any(_declares(nb_dir / f"{n}.ipynb", "context_path") for n in names):
@@ -429,7 +419,8 @@ def run_reports(
         long_lived.release()
         if book is not None:
             book.exception()  # wait until it stops writing into the folder removed below
-        shutil.rmtree(build, ignore_errors=True)
+        if build is not None:
+            shutil.rmtree(build, ignore_errors=True)
         raise
     shutil.rmtree(out_root / f".failed-{run}", ignore_errors=True)
     history.record(out_root, run, manifest["as_of"], metrics)
